@@ -1,0 +1,89 @@
+package dev.colloquy.auth;
+
+import dev.colloquy.user.CurrentUser;
+import dev.colloquy.user.User;
+import dev.colloquy.user.UserAccounts;
+import dev.colloquy.web.ApiProblem;
+import dev.colloquy.web.NotFound;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.net.URI;
+import java.time.Instant;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class AuthController {
+
+    record Register(
+            @NotBlank @Email @Size(max = 254) String email,
+            @NotBlank @Size(min = 10, max = 256) String password,
+
+            @NotBlank
+            @Size(max = 100)
+            @Pattern(regexp = "[^\\x00-\\x1f\\x7f]*+", message = "must not contain control characters")
+            String displayName) {}
+
+    record Login(
+            @NotBlank @Size(max = 254) String email,
+            @NotBlank @Size(max = 256) String password) {}
+
+    record Registered(User user, String token, Instant expiresAt) {}
+
+    record LoggedIn(String token, Instant expiresAt) {}
+
+    private final UserAccounts accounts;
+    private final SigningIn signingIn;
+
+    AuthController(UserAccounts accounts, SigningIn signingIn) {
+        this.accounts = accounts;
+        this.signingIn = signingIn;
+    }
+
+    @PostMapping("/api/auth/register")
+    ResponseEntity<Registered> register(@Valid @RequestBody Register request) {
+        var user = accounts.register(request.email(), request.password(), request.displayName());
+        var token = signingIn.issue(user);
+        return ResponseEntity.created(URI.create("/api/me"))
+                .body(new Registered(user, token.token(), token.expiresAt()));
+    }
+
+    @PostMapping("/api/auth/login")
+    LoggedIn login(@Valid @RequestBody Login request) {
+        var token = signingIn.login(request.email(), request.password());
+        return new LoggedIn(token.token(), token.expiresAt());
+    }
+
+    @PostMapping("/api/auth/logout")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void logout(@AuthenticationPrincipal CurrentUser caller) {
+        if (caller.sessionId() == null) {
+            throw new NotASession();
+        }
+        signingIn.logout(caller.sessionId());
+    }
+
+    @GetMapping("/api/me")
+    User me(@AuthenticationPrincipal CurrentUser caller) {
+        return accounts.find(caller.id()).orElseThrow(() -> new NotFound("Account"));
+    }
+
+    static final class NotASession extends ApiProblem {
+        NotASession() {
+            super(
+                    HttpStatus.BAD_REQUEST,
+                    "not-a-session",
+                    "Not a session",
+                    "Logout ends a session token; revoke an API key with DELETE /api/api-keys/{id}");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.colloquy.auth;
+
+import dev.colloquy.user.CurrentUser;
+import java.util.List;
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+
+/** A request authenticated by a bearer token; its name is the account id. */
+final class BearerAuthentication extends AbstractAuthenticationToken {
+
+    static final String FULL_ACCESS = "SCOPE_full";
+
+    private final CurrentUser user;
+
+    BearerAuthentication(CurrentUser user) {
+        super(List.of(
+                new SimpleGrantedAuthority("ROLE_" + user.role().name()),
+                new SimpleGrantedAuthority("SCOPE_" + user.scope().wireName())));
+        this.user = user;
+        setAuthenticated(true);
+    }
+
+    @Override
+    public Object getCredentials() {
+        return "";
+    }
+
+    @Override
+    public CurrentUser getPrincipal() {
+        return user;
+    }
+
+    @Override
+    public String getName() {
+        return user.id().toString();
+    }
+}

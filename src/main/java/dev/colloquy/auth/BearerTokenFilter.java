@@ -1,0 +1,50 @@
+package dev.colloquy.auth;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Authenticates {@code Authorization: Bearer <session token or API key>}. A token that is unknown,
+ * expired or revoked leaves the request anonymous and marks it, so a protected endpoint answers 401
+ * with {@code error="invalid_token"}.
+ */
+final class BearerTokenFilter extends OncePerRequestFilter {
+
+    static final String INVALID_TOKEN = BearerTokenFilter.class.getName() + ".invalid";
+    private static final String SCHEME = "bearer ";
+    private static final int MAX_TOKEN = 512;
+
+    private final SigningIn signingIn;
+
+    BearerTokenFilter(SigningIn signingIn) {
+        this.signingIn = signingIn;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        var header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header != null) {
+            var token = header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
+                    ? header.substring(SCHEME.length()).strip()
+                    : "";
+            var caller = token.isEmpty() || token.length() > MAX_TOKEN
+                    ? java.util.Optional.<dev.colloquy.user.CurrentUser>empty()
+                    : signingIn.resolve(token);
+            if (caller.isPresent()) {
+                var context = SecurityContextHolder.createEmptyContext();
+                context.setAuthentication(new BearerAuthentication(caller.get()));
+                SecurityContextHolder.setContext(context);
+            } else {
+                request.setAttribute(INVALID_TOKEN, Boolean.TRUE);
+            }
+        }
+        chain.doFilter(request, response);
+    }
+}

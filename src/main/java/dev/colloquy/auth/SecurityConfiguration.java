@@ -1,0 +1,86 @@
+package dev.colloquy.auth;
+
+import dev.colloquy.web.ProblemTypes;
+import dev.colloquy.web.ProblemWriter;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+
+/**
+ * Stateless bearer-token security: no cookies, so no CSRF tokens; every {@code /api} and {@code /v1}
+ * route needs a token except registration and login; admin routes need the admin role; the rest of
+ * the API needs a full-scope credential. Failures answer problem responses.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, SigningIn signingIn, ProblemWriter problems) throws Exception {
+        http.csrf(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new BearerTokenFilter(signingIn), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(
+                        requests -> requests.requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login")
+                                .permitAll()
+                                .requestMatchers("/api/admin/**")
+                                .hasRole("ADMIN")
+                                .requestMatchers("/api/**")
+                                .hasAuthority(BearerAuthentication.FULL_ACCESS)
+                                .requestMatchers("/v1/**")
+                                .authenticated()
+                                .requestMatchers("/actuator/health/**", "/actuator/prometheus", "/actuator/info")
+                                .permitAll()
+                                .requestMatchers("/actuator/**")
+                                .denyAll()
+                                .anyRequest()
+                                .permitAll())
+                .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthenticated(problems))
+                        .accessDeniedHandler(forbidden(problems)))
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(
+                                "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'"))
+                        .referrerPolicy(referrer -> referrer.policy(
+                                org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter
+                                        .ReferrerPolicy.NO_REFERRER)));
+        return http.build();
+    }
+
+    private static AuthenticationEntryPoint unauthenticated(ProblemWriter problems) {
+        return (request, response, e) -> {
+            boolean invalid = request.getAttribute(BearerTokenFilter.INVALID_TOKEN) != null;
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, invalid ? "Bearer error=\"invalid_token\"" : "Bearer");
+            var problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.UNAUTHORIZED,
+                    invalid
+                            ? "The bearer token is unknown, expired or revoked"
+                            : "This endpoint needs Authorization: Bearer <session token or API key>");
+            problem.setType(ProblemTypes.of(invalid ? "invalid-token" : "unauthenticated"));
+            problem.setTitle("Unauthenticated");
+            problems.write(response, problem);
+        };
+    }
+
+    private static AccessDeniedHandler forbidden(ProblemWriter problems) {
+        return (request, response, e) -> {
+            var problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.FORBIDDEN,
+                    "Your credential does not allow this: admin routes need an admin, and chat-scoped API keys reach only /v1");
+            problem.setType(ProblemTypes.of("forbidden"));
+            problem.setTitle("Forbidden");
+            problems.write(response, problem);
+        };
+    }
+}

@@ -1,0 +1,68 @@
+package dev.colloquy.auth;
+
+import dev.colloquy.platform.Uuid7;
+import dev.colloquy.user.AccessScope;
+import dev.colloquy.user.ApiKeyManagement;
+import dev.colloquy.user.CurrentUser;
+import dev.colloquy.user.SecretTokens;
+import dev.colloquy.user.User;
+import dev.colloquy.user.UserAccounts;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+
+/** Signing in and out with session tokens, and telling who a bearer token belongs to. */
+@Service
+public class SigningIn {
+
+    /** A new session's bearer token; only its hash is stored. */
+    public record IssuedToken(String token, Instant expiresAt) {}
+
+    private final UserAccounts accounts;
+    private final ApiKeyManagement apiKeys;
+    private final Sessions sessions;
+    private final AuthProperties properties;
+
+    SigningIn(UserAccounts accounts, ApiKeyManagement apiKeys, Sessions sessions, AuthProperties properties) {
+        this.accounts = accounts;
+        this.apiKeys = apiKeys;
+        this.sessions = sessions;
+        this.properties = properties;
+    }
+
+    public IssuedToken issue(User user) {
+        var token = SecretTokens.generate(SecretTokens.SESSION_PREFIX);
+        var expiresAt = Instant.now().plus(properties.sessionTtl()).truncatedTo(ChronoUnit.MICROS);
+        sessions.insert(new Sessions.Session(Uuid7.next(), user.id(), expiresAt), SecretTokens.hash(token));
+        return new IssuedToken(token, expiresAt);
+    }
+
+    public IssuedToken login(String email, String password) {
+        return accounts.authenticate(email, password).map(this::issue).orElseThrow(InvalidCredentials::new);
+    }
+
+    public void logout(UUID sessionId) {
+        sessions.revoke(sessionId);
+    }
+
+    /** The caller a bearer token stands for: a live session token or an unrevoked API key. */
+    public Optional<CurrentUser> resolve(String token) {
+        if (token.startsWith(SecretTokens.API_KEY_PREFIX)) {
+            return apiKeys.resolve(token);
+        }
+        if (token.startsWith(SecretTokens.SESSION_PREFIX)) {
+            return sessions.findLive(SecretTokens.hash(token))
+                    .flatMap(session -> accounts.find(session.userId())
+                            .map(user -> new CurrentUser(user.id(), user.role(), AccessScope.FULL, session.id())));
+        }
+        return Optional.empty();
+    }
+
+    @Scheduled(fixedDelayString = "PT1H", initialDelayString = "PT5M")
+    void purgeExpiredSessions() {
+        sessions.purgeExpired();
+    }
+}

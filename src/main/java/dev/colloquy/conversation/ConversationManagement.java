@@ -1,0 +1,165 @@
+package dev.colloquy.conversation;
+
+import dev.colloquy.platform.Cursors;
+import dev.colloquy.platform.KeysetPosition;
+import dev.colloquy.platform.Page;
+import dev.colloquy.platform.Uuid7;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Conversations and their messages, always on behalf of their owner: another user's conversation
+ * is reported exactly like one that does not exist.
+ */
+@Service
+public class ConversationManagement {
+
+    public static final int MAX_PAGE = 100;
+    public static final int MAX_IMPORT = 10_000;
+    static final String DEFAULT_TITLE = "New conversation";
+
+    private final Conversations conversations;
+    private final Messages messages;
+    private final Cursors cursors;
+
+    ConversationManagement(Conversations conversations, Messages messages, Cursors cursors) {
+        this.conversations = conversations;
+        this.messages = messages;
+        this.cursors = cursors;
+    }
+
+    public Conversation start(
+            UUID userId, @Nullable String title, @Nullable String model, @Nullable String systemPrompt) {
+        var now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        var conversation = new Conversation(
+                Uuid7.next(),
+                title == null || title.isBlank() ? DEFAULT_TITLE : title.strip(),
+                blankToNull(model),
+                blankToNull(systemPrompt),
+                0,
+                now,
+                now,
+                now);
+        conversations.insert(userId, conversation);
+        return conversation;
+    }
+
+    public Conversation get(UUID userId, UUID id) {
+        return conversations.find(userId, id).orElseThrow(() -> new ConversationNotFound(id));
+    }
+
+    public Page<Conversation> list(UUID userId, @Nullable String cursor, int limit) {
+        var scope = "conversations:" + userId;
+        var rows = conversations.page(userId, position(scope, cursor), checkLimit(limit) + 1);
+        return page(rows, limit, scope, c -> new KeysetPosition(c.lastActivityAt(), c.id()));
+    }
+
+    public Conversation update(
+            UUID userId, UUID id, @Nullable String title, @Nullable String model, @Nullable String systemPrompt) {
+        var newTitle = title == null ? null : title.isBlank() ? DEFAULT_TITLE : title.strip();
+        return conversations
+                .update(userId, id, newTitle, model, systemPrompt)
+                .orElseThrow(() -> new ConversationNotFound(id));
+    }
+
+    public void delete(UUID userId, UUID id) {
+        if (!conversations.delete(userId, id)) {
+            throw new ConversationNotFound(id);
+        }
+    }
+
+    /** Appends one message after every message already in the conversation. */
+    @Transactional
+    public Message append(UUID userId, UUID conversationId, NewMessage message) {
+        var reservation = conversations
+                .reserve(userId, conversationId, 1)
+                .orElseThrow(() -> new ConversationNotFound(conversationId));
+        var stored = toMessage(conversationId, message, reservation.firstSeq(), reservation.firstAt());
+        messages.insert(userId, stored);
+        return stored;
+    }
+
+    /** Appends many messages in their order with one COPY; all or none are written. */
+    @Transactional
+    public List<Message> importMessages(UUID userId, UUID conversationId, List<NewMessage> batch) {
+        if (batch.isEmpty() || batch.size() > MAX_IMPORT) {
+            throw new IllegalArgumentException("an import holds 1 to " + MAX_IMPORT + " messages");
+        }
+        var reservation = conversations
+                .reserve(userId, conversationId, batch.size())
+                .orElseThrow(() -> new ConversationNotFound(conversationId));
+        var stored = new ArrayList<Message>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            stored.add(toMessage(
+                    conversationId,
+                    batch.get(i),
+                    reservation.firstSeq() + i,
+                    reservation.firstAt().plusNanos(i * 1_000L)));
+        }
+        messages.copy(userId, stored);
+        return stored;
+    }
+
+    /** The conversation's messages, oldest first. */
+    public Page<Message> messages(UUID userId, UUID conversationId, @Nullable String cursor, int limit) {
+        var scope = "messages:" + userId + ":" + conversationId;
+        var after = position(scope, cursor);
+        if (!conversations.exists(userId, conversationId)) {
+            throw new ConversationNotFound(conversationId);
+        }
+        var rows = messages.page(conversationId, after, checkLimit(limit) + 1);
+        return page(rows, limit, scope, m -> new KeysetPosition(m.createdAt(), m.id()));
+    }
+
+    /** Full-text search over the caller's messages, newest first. */
+    public Page<SearchHit> search(UUID userId, String query, @Nullable String cursor, int limit) {
+        var scope = "search:" + userId + ":" + query;
+        var rows = messages.search(userId, query, position(scope, cursor), checkLimit(limit) + 1);
+        return page(rows, limit, scope, hit -> new KeysetPosition(hit.createdAt(), hit.messageId()));
+    }
+
+    private @Nullable KeysetPosition position(String scope, @Nullable String cursor) {
+        return cursor == null || cursor.isEmpty() ? null : cursors.decode(scope, cursor);
+    }
+
+    private <T> Page<T> page(List<T> rows, int limit, String scope, Function<T, KeysetPosition> positionOf) {
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        var items = rows.subList(0, limit);
+        return new Page<>(items, cursors.encode(scope, positionOf.apply(items.getLast())));
+    }
+
+    private static Message toMessage(UUID conversationId, NewMessage message, int seq, Instant at) {
+        return new Message(
+                Uuid7.next(),
+                conversationId,
+                seq,
+                message.role(),
+                message.content(),
+                message.model(),
+                message.status(),
+                message.inputTokens(),
+                message.outputTokens(),
+                message.latencyMs(),
+                at);
+    }
+
+    private static int checkLimit(int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE);
+        }
+        return limit;
+    }
+
+    private static @Nullable String blankToNull(@Nullable String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+}

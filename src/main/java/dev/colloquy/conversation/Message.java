@@ -1,0 +1,19 @@
+package dev.colloquy.conversation;
+
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/** One message of a conversation; {@code seq} counts from 1 in the order messages were appended. */
+public record Message(
+        UUID id,
+        UUID conversationId,
+        int seq,
+        MessageRole role,
+        String content,
+        @Nullable String model,
+        MessageStatus status,
+        @Nullable Integer inputTokens,
+        @Nullable Integer outputTokens,
+        @Nullable Integer latencyMs,
+        Instant createdAt) {}

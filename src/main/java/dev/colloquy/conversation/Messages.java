@@ -1,0 +1,178 @@
+package dev.colloquy.conversation;
+
+import dev.colloquy.platform.CopyWriter;
+import dev.colloquy.platform.KeysetPosition;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The {@code messages} table, range-partitioned by month on {@code created_at}. */
+@Repository
+class Messages {
+
+    static final List<String> COPY_COLUMNS = List.of(
+            "id",
+            "conversation_id",
+            "user_id",
+            "seq",
+            "role",
+            "content",
+            "model",
+            "status",
+            "input_tokens",
+            "output_tokens",
+            "latency_ms",
+            "created_at");
+
+    static final String INSERT = """
+            insert into messages (id, conversation_id, user_id, seq, role, content, model, status, input_tokens,
+                                  output_tokens, latency_ms, created_at)
+            values (:id, :conversationId, :userId, :seq, :role, :content, :model, :status, :inputTokens,
+                    :outputTokens, :latencyMs, :createdAt)
+            """;
+
+    static final String FIRST_PAGE = """
+            select id, conversation_id, seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
+                   created_at
+              from messages
+             where conversation_id = :conversationId
+             order by created_at, id
+             limit :limit
+            """;
+
+    /** The repeated {@code created_at >= :at} lets PostgreSQL skip the partitions before the cursor. */
+    static final String NEXT_PAGE = """
+            select id, conversation_id, seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
+                   created_at
+              from messages
+             where conversation_id = :conversationId
+               and created_at >= :at
+               and (created_at, id) > (:at, :id)
+             order by created_at, id
+             limit :limit
+            """;
+
+    static final String SEARCH_FIRST_PAGE = """
+            select m.id, m.conversation_id, c.title, m.role, m.created_at,
+                   ts_headline('english', m.content, q, 'StartSel=«, StopSel=», MaxWords=30, MinWords=10, MaxFragments=2')
+                       as snippet
+              from messages m
+              join conversations c on c.id = m.conversation_id
+             cross join websearch_to_tsquery('english', :query) q
+             where m.user_id = :userId and m.search @@ q
+             order by m.created_at desc, m.id desc
+             limit :limit
+            """;
+
+    static final String SEARCH_NEXT_PAGE = """
+            select m.id, m.conversation_id, c.title, m.role, m.created_at,
+                   ts_headline('english', m.content, q, 'StartSel=«, StopSel=», MaxWords=30, MinWords=10, MaxFragments=2')
+                       as snippet
+              from messages m
+              join conversations c on c.id = m.conversation_id
+             cross join websearch_to_tsquery('english', :query) q
+             where m.user_id = :userId and m.search @@ q
+               and m.created_at <= :at
+               and (m.created_at, m.id) < (:at, :id)
+             order by m.created_at desc, m.id desc
+             limit :limit
+            """;
+
+    private final JdbcClient jdbc;
+    private final CopyWriter copyWriter;
+
+    Messages(JdbcClient jdbc, CopyWriter copyWriter) {
+        this.jdbc = jdbc;
+        this.copyWriter = copyWriter;
+    }
+
+    void insert(UUID userId, Message message) {
+        jdbc.sql(INSERT)
+                .param("id", message.id())
+                .param("conversationId", message.conversationId())
+                .param("userId", userId)
+                .param("seq", message.seq())
+                .param("role", message.role().wireName())
+                .param("content", message.content())
+                .param("model", message.model())
+                .param("status", message.status().wireName())
+                .param("inputTokens", message.inputTokens())
+                .param("outputTokens", message.outputTokens())
+                .param("latencyMs", message.latencyMs())
+                .param("createdAt", message.createdAt().atOffset(ZoneOffset.UTC))
+                .update();
+    }
+
+    /** Writes many messages with one COPY; returns how many were written. */
+    long copy(UUID userId, List<Message> messages) {
+        return copyWriter.copy(
+                "messages",
+                COPY_COLUMNS,
+                messages.stream()
+                        .map(m -> new Object[] {
+                            m.id(),
+                            m.conversationId(),
+                            userId,
+                            m.seq(),
+                            m.role().wireName(),
+                            m.content(),
+                            m.model(),
+                            m.status().wireName(),
+                            m.inputTokens(),
+                            m.outputTokens(),
+                            m.latencyMs(),
+                            m.createdAt()
+                        })
+                        .toList());
+    }
+
+    /** Up to {@code limit} messages after the position, oldest first. */
+    List<Message> page(UUID conversationId, @Nullable KeysetPosition after, int limit) {
+        var query = jdbc.sql(after == null ? FIRST_PAGE : NEXT_PAGE)
+                .param("conversationId", conversationId)
+                .param("limit", limit);
+        if (after != null) {
+            query = query.param("at", after.at().atOffset(ZoneOffset.UTC)).param("id", after.id());
+        }
+        return query.query(Messages::message).list();
+    }
+
+    /** Up to {@code limit} of the user's messages matching the web-search style query, newest first. */
+    List<SearchHit> search(UUID userId, String text, @Nullable KeysetPosition after, int limit) {
+        var query = jdbc.sql(after == null ? SEARCH_FIRST_PAGE : SEARCH_NEXT_PAGE)
+                .param("userId", userId)
+                .param("query", text)
+                .param("limit", limit);
+        if (after != null) {
+            query = query.param("at", after.at().atOffset(ZoneOffset.UTC)).param("id", after.id());
+        }
+        return query.query((rs, row) -> new SearchHit(
+                        rs.getObject("id", UUID.class),
+                        rs.getObject("conversation_id", UUID.class),
+                        rs.getString("title"),
+                        MessageRole.fromWire(rs.getString("role")),
+                        rs.getString("snippet"),
+                        rs.getTimestamp("created_at").toInstant()))
+                .list();
+    }
+
+    static Message message(ResultSet rs, int row) throws SQLException {
+        return new Message(
+                rs.getObject("id", UUID.class),
+                rs.getObject("conversation_id", UUID.class),
+                rs.getInt("seq"),
+                MessageRole.fromWire(rs.getString("role")),
+                rs.getString("content"),
+                rs.getString("model"),
+                MessageStatus.fromWire(rs.getString("status")),
+                rs.getObject("input_tokens", Integer.class),
+                rs.getObject("output_tokens", Integer.class),
+                rs.getObject("latency_ms", Integer.class),
+                rs.getTimestamp("created_at").toInstant());
+    }
+}

@@ -1,0 +1,73 @@
+package dev.colloquy.user;
+
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The {@code api_keys} table. */
+@Repository
+class ApiKeys {
+
+    private final JdbcClient jdbc;
+
+    ApiKeys(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(UUID userId, ApiKey key, byte[] keyHash) {
+        jdbc.sql("""
+                        insert into api_keys (id, user_id, name, prefix, key_hash, scope, created_at)
+                        values (:id, :userId, :name, :prefix, :keyHash, :scope, :createdAt)
+                        """)
+                .param("id", key.id())
+                .param("userId", userId)
+                .param("name", key.name())
+                .param("prefix", key.prefix())
+                .param("keyHash", keyHash)
+                .param("scope", key.scope().wireName())
+                .param("createdAt", key.createdAt().atOffset(ZoneOffset.UTC))
+                .update();
+    }
+
+    List<ApiKey> list(UUID userId) {
+        return jdbc.sql("""
+                        select id, name, prefix, scope, created_at from api_keys
+                         where user_id = :userId and revoked_at is null
+                         order by created_at desc
+                        """)
+                .param("userId", userId)
+                .query((rs, row) -> new ApiKey(
+                        rs.getObject("id", UUID.class),
+                        rs.getString("name"),
+                        rs.getString("prefix"),
+                        AccessScope.fromWire(rs.getString("scope")),
+                        rs.getTimestamp("created_at").toInstant()))
+                .list();
+    }
+
+    boolean revoke(UUID userId, UUID keyId) {
+        return jdbc.sql("""
+                        update api_keys set revoked_at = now()
+                         where id = :id and user_id = :userId and revoked_at is null
+                        """).param("id", keyId).param("userId", userId).update() == 1;
+    }
+
+    /** The caller a live key belongs to, with the owner's current role. */
+    Optional<CurrentUser> resolve(byte[] keyHash) {
+        return jdbc.sql("""
+                        select k.user_id, k.scope, u.role
+                          from api_keys k join users u on u.id = k.user_id
+                         where k.key_hash = :keyHash and k.revoked_at is null
+                        """)
+                .param("keyHash", keyHash)
+                .query((rs, row) -> new CurrentUser(
+                        rs.getObject("user_id", UUID.class),
+                        Role.valueOf(rs.getString("role")),
+                        AccessScope.fromWire(rs.getString("scope")),
+                        null))
+                .optional();
+    }
+}

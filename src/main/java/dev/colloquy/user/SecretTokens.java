@@ -1,0 +1,34 @@
+package dev.colloquy.user;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * Opaque bearer secrets: a type prefix (so a leaked one is recognisable and routed to the right store)
+ * and 256 random bits. Only their SHA-256 is stored: with that much entropy a slow hash adds nothing.
+ */
+public final class SecretTokens {
+
+    public static final String SESSION_PREFIX = "cqs_";
+    public static final String API_KEY_PREFIX = "cqk_";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private SecretTokens() {}
+
+    public static String generate(String prefix) {
+        var bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    public static byte[] hash(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

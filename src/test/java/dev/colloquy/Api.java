@@ -1,0 +1,144 @@
+package dev.colloquy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small HTTP client for the integration tests: real requests, JSON answers. */
+public final class Api {
+
+    public record Response(int status, Map<String, String> headers, String body) {
+
+        private static final JsonMapper JSON = JsonMapper.builder().build();
+
+        public JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        public @Nullable String header(String name) {
+            return headers.get(name.toLowerCase());
+        }
+
+        public String contentType() {
+            var type = header("content-type");
+            return type == null ? "" : type;
+        }
+    }
+
+    /** A registered account and its session token. */
+    public record Account(UUID id, String email, String token) {}
+
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final String base;
+
+    Api(String base) {
+        this.base = base;
+    }
+
+    public Account register() {
+        var email = "user-" + UUID.randomUUID() + "@colloquy.test";
+        return register(email);
+    }
+
+    public Account register(String email) {
+        var response = send(
+                "POST",
+                "/api/auth/register",
+                null,
+                "{\"email\":\"" + email + "\",\"password\":\"correct horse battery\",\"displayName\":\"Test User\"}",
+                Map.of());
+        if (response.status() != 201) {
+            throw new AssertionError("registration failed: " + response.status() + " " + response.body());
+        }
+        var json = response.json();
+        return new Account(
+                UUID.fromString(json.get("user").get("id").asString()),
+                email,
+                json.get("token").asString());
+    }
+
+    public Response get(String path, @Nullable String token) {
+        return send("GET", path, token, null, Map.of());
+    }
+
+    public Response get(String path, @Nullable String token, Map<String, String> headers) {
+        return send("GET", path, token, null, headers);
+    }
+
+    public Response post(String path, @Nullable String token, String json) {
+        return send("POST", path, token, json, Map.of());
+    }
+
+    public Response post(String path, @Nullable String token, String json, Map<String, String> headers) {
+        return send("POST", path, token, json, headers);
+    }
+
+    public Response patch(String path, @Nullable String token, String json) {
+        return send("PATCH", path, token, json, Map.of());
+    }
+
+    public Response delete(String path, @Nullable String token) {
+        return send("DELETE", path, token, null, Map.of());
+    }
+
+    public Response send(
+            String method, String path, @Nullable String token, @Nullable String json, Map<String, String> headers) {
+        var all = new LinkedHashMap<String, String>();
+        if (json != null) {
+            all.put("Content-Type", "application/json");
+        }
+        all.putAll(headers);
+        return sendRaw(
+                method, path, token, json == null ? null : json.getBytes(java.nio.charset.StandardCharsets.UTF_8), all);
+    }
+
+    public Response sendRaw(
+            String method, String path, @Nullable String token, byte @Nullable [] body, Map<String, String> headers) {
+        var request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        headers.forEach(request::header);
+        request.method(
+                method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        return execute(request);
+    }
+
+    /** Sends the body with chunked transfer encoding: no Content-Length is declared up front. */
+    public Response postChunked(String path, @Nullable String token, byte[] body) {
+        var request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return execute(request);
+    }
+
+    private Response execute(HttpRequest.Builder request) {
+        try {
+            var response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            var flat = new LinkedHashMap<String, String>();
+            response.headers().map().forEach((name, values) -> flat.put(name.toLowerCase(), String.join(",", values)));
+            return new Response(response.statusCode(), flat, response.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.colloquy;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of the integration tests: the whole service on a random port, over a real PostgreSQL (see
+ * {@link TestDatabase}), driven through real HTTP by {@link Api}. All of them share one context.
+ */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "colloquy.admin-emails=root@colloquy.test",
+            "colloquy.cursors.secret=integration-tests-cursor-secret-0123456789",
+            "colloquy.database.slow-query-threshold=150ms"
+        })
+@Import(IntegrationTest.Listeners.class)
+public abstract class IntegrationTest {
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Listeners {
+
+        @Bean
+        StatementLog statementLog() {
+            return new StatementLog();
+        }
+    }
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        var database = TestDatabase.get();
+        registry.add("spring.datasource.url", database::url);
+        registry.add("spring.datasource.username", database::user);
+    }
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected StatementLog statementLog;
+
+    protected Api api() {
+        return new Api("http://127.0.0.1:" + port);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.colloquy.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class QueryMetricsTest {
+
+    @Test
+    void shapeHidesLiteralsAndFoldsWhitespace() {
+        var shape = QueryMetrics.shape("""
+                select *   from users
+                 where email = 'alice@example.com' and age > 42
+                """);
+
+        assertThat(shape).isEqualTo("select * from users where email = ? and age > ?");
+    }
+
+    @Test
+    void classifiesStatementsByTheirVerb() {
+        assertThat(QueryMetrics.Operation.of("  SELECT 1")).isEqualTo(QueryMetrics.Operation.SELECT);
+        assertThat(QueryMetrics.Operation.of("insert into t values (?)")).isEqualTo(QueryMetrics.Operation.INSERT);
+        assertThat(QueryMetrics.Operation.of("with x as (select 1) update t set a = 1"))
+                .isEqualTo(QueryMetrics.Operation.UPDATE);
+        assertThat(QueryMetrics.Operation.of("COPY messages (id) FROM STDIN")).isEqualTo(QueryMetrics.Operation.COPY);
+        assertThat(QueryMetrics.Operation.of("vacuum")).isEqualTo(QueryMetrics.Operation.OTHER);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.colloquy.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.colloquy.IntegrationTest;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class IdempotencyIT extends IntegrationTest {
+
+    @Test
+    void retriedPostReturnsTheFirstResultAndCreatesNothingTwice() {
+        var account = api().register();
+        var key = Map.of("Idempotency-Key", UUID.randomUUID().toString());
+
+        var first = api().post("/api/conversations", account.token(), "{\"title\":\"once\"}", key);
+        var retry = api().post("/api/conversations", account.token(), "{\"title\":\"once\"}", key);
+        var list = api().get("/api/conversations", account.token()).json();
+
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(retry.status()).isEqualTo(201);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.header("Location")).isEqualTo(first.header("Location"));
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(list.get("items").size()).isEqualTo(1);
+    }
+
+    @Test
+    void retriedMessagePostAppendsOnce() {
+        var account = api().register();
+        var id = api().post("/api/conversations", account.token(), "{}")
+                .json()
+                .get("id")
+                .asString();
+        var key = Map.of("Idempotency-Key", "append-" + UUID.randomUUID());
+
+        api().post("/api/conversations/" + id + "/messages", account.token(), "{\"content\":\"hello\"}", key);
+        api().post("/api/conversations/" + id + "/messages", account.token(), "{\"content\":\"hello\"}", key);
+
+        assertThat(api().get("/api/conversations/" + id, account.token())
+                        .json()
+                        .get("messageCount")
+                        .asInt())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void keyReusedForADifferentRequestIsRefused() {
+        var account = api().register();
+        var key = Map.of("Idempotency-Key", UUID.randomUUID().toString());
+        api().post("/api/conversations", account.token(), "{\"title\":\"first\"}", key);
+
+        var reused = api().post("/api/conversations", account.token(), "{\"title\":\"second\"}", key);
+
+        assertThat(reused.status()).isEqualTo(422);
+        assertThat(reused.json().get("type").asString()).isEqualTo("urn:colloquy:problem:idempotency-key-reused");
+    }
+
+    @Test
+    void keysAreScopedToTheUser() {
+        var alice = api().register();
+        var bob = api().register();
+        var key = Map.of("Idempotency-Key", UUID.randomUUID().toString());
+
+        var mine = api().post("/api/conversations", alice.token(), "{\"title\":\"alice\"}", key);
+        var theirs = api().post("/api/conversations", bob.token(), "{\"title\":\"alice\"}", key);
+
+        assertThat(theirs.status()).isEqualTo(201);
+        assertThat(theirs.header("Idempotent-Replayed")).isNull();
+        assertThat(theirs.json().get("id").asString())
+                .isNotEqualTo(mine.json().get("id").asString());
+    }
+
+    @Test
+    void failedRequestDoesNotBurnTheKey() {
+        var account = api().register();
+        var key = Map.of("Idempotency-Key", UUID.randomUUID().toString());
+        var path = "/api/conversations/" + UUID.randomUUID() + "/messages";
+
+        var first = api().post(path, account.token(), "{\"content\":\"x\"}", key);
+        var second = api().post(path, account.token(), "{\"content\":\"x\"}", key);
+
+        assertThat(first.status()).isEqualTo(404);
+        assertThat(second.status()).isEqualTo(404);
+    }
+
+    @Test
+    void malformedKeyIsRejected() {
+        var account = api().register();
+
+        var response =
+                api().post("/api/conversations", account.token(), "{}", Map.of("Idempotency-Key", "x".repeat(300)));
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+    }
+}
