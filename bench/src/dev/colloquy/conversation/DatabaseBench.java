@@ -95,7 +95,8 @@ public final class DatabaseBench {
         long started = System.nanoTime();
         int total = depth + 100;
         for (int written = 0; written < total; written += ConversationManagement.MAX_IMPORT) {
-            management.importMessages(userId, deep.id(), batch(Math.min(ConversationManagement.MAX_IMPORT, total - written)));
+            management.importMessages(
+                    userId, deep.id(), batch(Math.min(ConversationManagement.MAX_IMPORT, total - written)));
             if (written % 50_000 == 0) {
                 management.importMessages(userId, other.id(), batch(ConversationManagement.MAX_IMPORT));
             }
@@ -106,7 +107,8 @@ public final class DatabaseBench {
         var position = jdbc.sql("select created_at, id from messages where conversation_id = :id and seq = :seq")
                 .param("id", deep.id())
                 .param("seq", depth)
-                .query((rs, row) -> new KeysetPosition(rs.getTimestamp("created_at").toInstant(), rs.getObject("id", UUID.class)))
+                .query((rs, row) ->
+                        new KeysetPosition(rs.getTimestamp("created_at").toInstant(), rs.getObject("id", UUID.class)))
                 .single();
         Supplier<List<Message>> keyset = () -> messages.page(deep.id(), position, 50);
         Supplier<List<Message>> offset = () -> jdbc.sql("""
@@ -176,9 +178,19 @@ public final class DatabaseBench {
 
     private int batchInsert(UUID conversationId, List<NewMessage> rows) {
         var stored = reserveAndBuild(conversationId, rows);
-        var params = stored.stream().map(m -> new Object[] {
-                    m.id(), m.conversationId(), userId, m.seq(), m.role().wireName(), m.content(), m.model(),
-                    m.status().wireName(), m.inputTokens(), m.outputTokens(), m.latencyMs(),
+        var params = stored.stream()
+                .map(m -> new Object[] {
+                    m.id(),
+                    m.conversationId(),
+                    userId,
+                    m.seq(),
+                    m.role().wireName(),
+                    m.content(),
+                    m.model(),
+                    m.status().wireName(),
+                    m.inputTokens(),
+                    m.outputTokens(),
+                    m.latencyMs(),
                     m.createdAt().atOffset(ZoneOffset.UTC)
                 })
                 .toList();
@@ -197,12 +209,23 @@ public final class DatabaseBench {
     }
 
     private List<Message> reserveAndBuild(UUID conversationId, List<NewMessage> rows) {
-        var reservation = conversations.reserve(userId, conversationId, rows.size()).orElseThrow();
+        var reservation =
+                conversations.reserve(userId, conversationId, rows.size()).orElseThrow();
         var stored = new ArrayList<Message>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             var m = rows.get(i);
-            stored.add(new Message(Uuid7.next(), conversationId, reservation.firstSeq() + i, m.role(), m.content(),
-                    m.model(), m.status(), null, null, null, reservation.firstAt().plusNanos(i * 1_000L)));
+            stored.add(new Message(
+                    Uuid7.next(),
+                    conversationId,
+                    reservation.firstSeq() + i,
+                    m.role(),
+                    m.content(),
+                    m.model(),
+                    m.status(),
+                    null,
+                    null,
+                    null,
+                    reservation.firstAt().plusNanos(i * 1_000L)));
         }
         return stored;
     }
@@ -222,9 +245,17 @@ public final class DatabaseBench {
     }
 
     private static void row(String name, List<Double> times, List<Double> baseline) {
-        var ratio = baseline == null ? "" : String.format(Locale.ROOT, "%.1fx", percentile(times, 50) / percentile(baseline, 50));
-        System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %d | %s |%n",
-                name, percentile(times, 50), percentile(times, 99), times.size(), ratio);
+        var ratio = baseline == null
+                ? ""
+                : String.format(Locale.ROOT, "%.1fx", percentile(times, 50) / percentile(baseline, 50));
+        System.out.printf(
+                Locale.ROOT,
+                "| %s | %.3f | %.3f | %d | %s |%n",
+                name,
+                percentile(times, 50),
+                percentile(times, 99),
+                times.size(),
+                ratio);
     }
 
     private static double percentile(List<Double> values, int percentile) {
@@ -239,5 +270,4 @@ public final class DatabaseBench {
             statement.execute(sql);
         }
     }
-
 }
