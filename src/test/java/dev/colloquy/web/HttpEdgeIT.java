@@ -6,10 +6,14 @@ import dev.colloquy.IntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** What every client sees at the edge: health, metrics, request ids, and problems for bad input. */
+@ExtendWith(OutputCaptureExtension.class)
 class HttpEdgeIT extends IntegrationTest {
 
     @Autowired
@@ -57,6 +61,21 @@ class HttpEdgeIT extends IntegrationTest {
         assertThat(hostile.header("X-Request-Id"))
                 .isNotEqualTo("evil id with spaces")
                 .isNotBlank();
+    }
+
+    @Test
+    void requestIdIsInTheLogLinesOfItsRequest(CapturedOutput output) {
+        var requestId = "log-" + java.util.UUID.randomUUID();
+
+        api().post(
+                        "/api/auth/register",
+                        null,
+                        "{\"email\":\"" + requestId
+                                + "@colloquy.test\",\"password\":\"correct horse battery\",\"displayName\":\"L\"}",
+                        Map.of("X-Request-Id", requestId));
+
+        assertThat(output.getOut().lines().filter(line -> line.contains("Registered account")))
+                .anyMatch(line -> line.contains("[" + requestId + "]"));
     }
 
     @Test
