@@ -68,6 +68,21 @@ public final class Api {
                 json.get("token").asString());
     }
 
+    /** The admin account of the integration tests (its email is in colloquy.admin-emails). */
+    public Account admin() {
+        var email = "root@colloquy.test";
+        var login =
+                post("/api/auth/login", null, "{\"email\":\"" + email + "\",\"password\":\"correct horse battery\"}");
+        if (login.status() == 200) {
+            var me = get("/api/me", login.json().get("token").asString());
+            return new Account(
+                    UUID.fromString(me.json().get("id").asString()),
+                    email,
+                    login.json().get("token").asString());
+        }
+        return register(email);
+    }
+
     public Response get(String path, @Nullable String token) {
         return send("GET", path, token, null, Map.of());
     }

@@ -11,14 +11,16 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Base of the integration tests: the whole service on a random port, over a real PostgreSQL (see
- * {@link TestDatabase}), driven through real HTTP by {@link Api}. All of them share one context.
+ * {@link TestDatabase}) and a real Redis ({@link TestRedis}), driven through real HTTP by {@link Api}.
+ * All of them share one context.
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "colloquy.admin-emails=root@colloquy.test",
             "colloquy.cursors.secret=integration-tests-cursor-secret-0123456789",
-            "colloquy.database.slow-query-threshold=150ms"
+            "colloquy.database.slow-query-threshold=150ms",
+            "colloquy.cache.stats-interval=PT1S"
         })
 @Import(IntegrationTest.Listeners.class)
 public abstract class IntegrationTest {
@@ -37,6 +39,9 @@ public abstract class IntegrationTest {
         var database = TestDatabase.get();
         registry.add("spring.datasource.url", database::url);
         registry.add("spring.datasource.username", database::user);
+        var redis = TestRedis.get();
+        registry.add("spring.data.redis.url", redis::url);
+        registry.add("colloquy.cache.key-prefix", redis::prefix);
     }
 
     @LocalServerPort

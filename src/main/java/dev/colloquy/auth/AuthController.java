@@ -1,5 +1,6 @@
 package dev.colloquy.auth;
 
+import dev.colloquy.cache.CacheResponse;
 import dev.colloquy.user.CurrentUser;
 import dev.colloquy.user.User;
 import dev.colloquy.user.UserAccounts;
@@ -12,12 +13,14 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.time.Instant;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -65,14 +68,17 @@ class AuthController {
 
     @PostMapping("/api/auth/logout")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void logout(@AuthenticationPrincipal CurrentUser caller) {
+    void logout(
+            @AuthenticationPrincipal CurrentUser caller,
+            @RequestHeader(HttpHeaders.AUTHORIZATION) String authorization) {
         if (caller.sessionId() == null) {
             throw new NotASession();
         }
-        signingIn.logout(caller.sessionId());
+        signingIn.logout(authorization.substring("Bearer ".length()).strip());
     }
 
     @GetMapping("/api/me")
+    @CacheResponse(group = "me", ttl = "60s")
     User me(@AuthenticationPrincipal CurrentUser caller) {
         return accounts.find(caller.id()).orElseThrow(() -> new NotFound("Account"));
     }

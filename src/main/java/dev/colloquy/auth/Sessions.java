@@ -44,9 +44,9 @@ class Sessions {
                 .optional();
     }
 
-    void revoke(UUID sessionId) {
-        jdbc.sql("update sessions set revoked_at = now() where id = :id and revoked_at is null")
-                .param("id", sessionId)
+    void revoke(byte[] tokenHash) {
+        jdbc.sql("update sessions set revoked_at = now() where token_hash = :tokenHash and revoked_at is null")
+                .param("tokenHash", tokenHash)
                 .update();
     }
 

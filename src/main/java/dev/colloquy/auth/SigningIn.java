@@ -1,5 +1,8 @@
 package dev.colloquy.auth;
 
+import dev.colloquy.cache.CacheNamespace;
+import dev.colloquy.cache.TwoTierCache;
+import dev.colloquy.cache.TypedCache;
 import dev.colloquy.platform.Uuid7;
 import dev.colloquy.user.AccessScope;
 import dev.colloquy.user.ApiKeyManagement;
@@ -9,6 +12,7 @@ import dev.colloquy.user.User;
 import dev.colloquy.user.UserAccounts;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -21,16 +25,26 @@ public class SigningIn {
     /** A new session's bearer token; only its hash is stored. */
     public record IssuedToken(String token, Instant expiresAt) {}
 
+    /** A live session as cached in the {@code session} namespace, keyed by its token's hash. */
+    record CachedSession(UUID id, UUID userId, Instant expiresAt) {}
+
     private final UserAccounts accounts;
     private final ApiKeyManagement apiKeys;
     private final Sessions sessions;
     private final AuthProperties properties;
+    private final TypedCache<CachedSession> sessionCache;
 
-    SigningIn(UserAccounts accounts, ApiKeyManagement apiKeys, Sessions sessions, AuthProperties properties) {
+    SigningIn(
+            UserAccounts accounts,
+            ApiKeyManagement apiKeys,
+            Sessions sessions,
+            AuthProperties properties,
+            TwoTierCache cache) {
         this.accounts = accounts;
         this.apiKeys = apiKeys;
         this.sessions = sessions;
         this.properties = properties;
+        this.sessionCache = cache.typed(CacheNamespace.SESSION, CachedSession.class);
     }
 
     public IssuedToken issue(User user) {
@@ -44,8 +58,11 @@ public class SigningIn {
         return accounts.authenticate(email, password).map(this::issue).orElseThrow(InvalidCredentials::new);
     }
 
-    public void logout(UUID sessionId) {
-        sessions.revoke(sessionId);
+    /** Ends the session of this token on every replica: revoked in PostgreSQL, then evicted from the cache. */
+    public void logout(String token) {
+        var hash = SecretTokens.hash(token);
+        sessions.revoke(hash);
+        sessionCache.evict(HexFormat.of().formatHex(hash));
     }
 
     /** The caller a bearer token stands for: a live session token or an unrevoked API key. */

@@ -1,5 +1,7 @@
 package dev.colloquy.conversation;
 
+import dev.colloquy.cache.CacheResponse;
+import dev.colloquy.cache.InvalidateCache;
 import dev.colloquy.platform.Page;
 import dev.colloquy.user.CurrentUser;
 import jakarta.validation.Valid;
@@ -48,6 +50,7 @@ class ConversationController {
     }
 
     @GetMapping
+    @CacheResponse(group = "conversations", ttl = "60s")
     Page<Conversation> list(
             @AuthenticationPrincipal CurrentUser caller,
             @RequestParam(defaultValue = "20") @Min(1) @Max(ConversationManagement.MAX_PAGE) int limit,
@@ -56,6 +59,7 @@ class ConversationController {
     }
 
     @PostMapping
+    @InvalidateCache("conversations:*")
     ResponseEntity<Conversation> start(
             @AuthenticationPrincipal CurrentUser caller,
             @Valid @RequestBody(required = false) @Nullable ConversationFields fields) {
@@ -66,11 +70,13 @@ class ConversationController {
     }
 
     @GetMapping("/{id}")
+    @CacheResponse(group = "conversation", ttl = "60s")
     Conversation get(@AuthenticationPrincipal CurrentUser caller, @PathVariable UUID id) {
         return conversations.get(caller.id(), id);
     }
 
     @PatchMapping("/{id}")
+    @InvalidateCache({"conversations:*", "conversation:*"})
     Conversation update(
             @AuthenticationPrincipal CurrentUser caller,
             @PathVariable UUID id,
@@ -80,6 +86,7 @@ class ConversationController {
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
+    @InvalidateCache({"conversations:*", "conversation:*"})
     void delete(@AuthenticationPrincipal CurrentUser caller, @PathVariable UUID id) {
         conversations.delete(caller.id(), id);
     }

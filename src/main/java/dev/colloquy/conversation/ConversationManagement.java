@@ -1,5 +1,8 @@
 package dev.colloquy.conversation;
 
+import dev.colloquy.cache.CacheNamespace;
+import dev.colloquy.cache.TwoTierCache;
+import dev.colloquy.cache.TypedCache;
 import dev.colloquy.platform.Cursors;
 import dev.colloquy.platform.KeysetPosition;
 import dev.colloquy.platform.Page;
@@ -12,7 +15,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Conversations and their messages, always on behalf of their owner: another user's conversation
@@ -28,11 +31,20 @@ public class ConversationManagement {
     private final Conversations conversations;
     private final Messages messages;
     private final Cursors cursors;
+    private final TransactionTemplate transactions;
+    private final TypedCache<Conversation> cache;
 
-    ConversationManagement(Conversations conversations, Messages messages, Cursors cursors) {
+    ConversationManagement(
+            Conversations conversations,
+            Messages messages,
+            Cursors cursors,
+            TransactionTemplate transactions,
+            TwoTierCache cache) {
         this.conversations = conversations;
         this.messages = messages;
         this.cursors = cursors;
+        this.transactions = transactions;
+        this.cache = cache.typed(CacheNamespace.CONVERSATION, Conversation.class);
     }
 
     public Conversation start(
@@ -52,7 +64,12 @@ public class ConversationManagement {
     }
 
     public Conversation get(UUID userId, UUID id) {
-        return conversations.find(userId, id).orElseThrow(() -> new ConversationNotFound(id));
+        var conversation = cache.getOrLoad(
+                cacheKey(userId, id), () -> conversations.find(userId, id).orElse(null));
+        if (conversation == null) {
+            throw new ConversationNotFound(id);
+        }
+        return conversation;
     }
 
     public Page<Conversation> list(UUID userId, @Nullable String cursor, int limit) {
@@ -64,46 +81,55 @@ public class ConversationManagement {
     public Conversation update(
             UUID userId, UUID id, @Nullable String title, @Nullable String model, @Nullable String systemPrompt) {
         var newTitle = title == null ? null : title.isBlank() ? DEFAULT_TITLE : title.strip();
-        return conversations
+        var updated = conversations
                 .update(userId, id, newTitle, model, systemPrompt)
                 .orElseThrow(() -> new ConversationNotFound(id));
+        cache.evict(cacheKey(userId, id));
+        return updated;
     }
 
     public void delete(UUID userId, UUID id) {
         if (!conversations.delete(userId, id)) {
             throw new ConversationNotFound(id);
         }
+        cache.evict(cacheKey(userId, id));
     }
 
     /** Appends one message after every message already in the conversation. */
-    @Transactional
     public Message append(UUID userId, UUID conversationId, NewMessage message) {
-        var reservation = conversations
-                .reserve(userId, conversationId, 1)
-                .orElseThrow(() -> new ConversationNotFound(conversationId));
-        var stored = toMessage(conversationId, message, reservation.firstSeq(), reservation.firstAt());
-        messages.insert(userId, stored);
+        var stored = transactions.execute(status -> {
+            var reservation = conversations
+                    .reserve(userId, conversationId, 1)
+                    .orElseThrow(() -> new ConversationNotFound(conversationId));
+            var appended = toMessage(conversationId, message, reservation.firstSeq(), reservation.firstAt());
+            messages.insert(userId, appended);
+            return appended;
+        });
+        cache.evict(cacheKey(userId, conversationId));
         return stored;
     }
 
     /** Appends many messages in their order with one COPY; all or none are written. */
-    @Transactional
     public List<Message> importMessages(UUID userId, UUID conversationId, List<NewMessage> batch) {
         if (batch.isEmpty() || batch.size() > MAX_IMPORT) {
             throw new IllegalArgumentException("an import holds 1 to " + MAX_IMPORT + " messages");
         }
-        var reservation = conversations
-                .reserve(userId, conversationId, batch.size())
-                .orElseThrow(() -> new ConversationNotFound(conversationId));
-        var stored = new ArrayList<Message>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            stored.add(toMessage(
-                    conversationId,
-                    batch.get(i),
-                    reservation.firstSeq() + i,
-                    reservation.firstAt().plusNanos(i * 1_000L)));
-        }
-        messages.copy(userId, stored);
+        var stored = transactions.execute(status -> {
+            var reservation = conversations
+                    .reserve(userId, conversationId, batch.size())
+                    .orElseThrow(() -> new ConversationNotFound(conversationId));
+            var rows = new ArrayList<Message>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                rows.add(toMessage(
+                        conversationId,
+                        batch.get(i),
+                        reservation.firstSeq() + i,
+                        reservation.firstAt().plusNanos(i * 1_000L)));
+            }
+            messages.copy(userId, rows);
+            return rows;
+        });
+        cache.evict(cacheKey(userId, conversationId));
         return stored;
     }
 
@@ -135,6 +161,10 @@ public class ConversationManagement {
         }
         var items = rows.subList(0, limit);
         return new Page<>(items, cursors.encode(scope, positionOf.apply(items.getLast())));
+    }
+
+    private static String cacheKey(UUID userId, UUID conversationId) {
+        return userId + ":" + conversationId;
     }
 
     private static Message toMessage(UUID conversationId, NewMessage message, int seq, Instant at) {

@@ -1,5 +1,6 @@
 package dev.colloquy.conversation;
 
+import dev.colloquy.cache.InvalidateCache;
 import dev.colloquy.platform.Page;
 import dev.colloquy.user.CurrentUser;
 import jakarta.validation.Valid;
@@ -74,6 +75,7 @@ class MessageController {
     }
 
     @PostMapping
+    @InvalidateCache({"conversations:*", "conversation:*"})
     ResponseEntity<Posted> post(
             @AuthenticationPrincipal CurrentUser caller,
             @PathVariable UUID conversationId,
@@ -83,6 +85,7 @@ class MessageController {
     }
 
     @PostMapping("/import")
+    @InvalidateCache({"conversations:*", "conversation:*"})
     ResponseEntity<Imported> importMessages(
             @AuthenticationPrincipal CurrentUser caller,
             @PathVariable UUID conversationId,

@@ -1,9 +1,13 @@
 package dev.colloquy.user;
 
+import dev.colloquy.cache.CacheNamespace;
+import dev.colloquy.cache.TwoTierCache;
+import dev.colloquy.cache.TypedCache;
 import dev.colloquy.platform.Uuid7;
 import dev.colloquy.web.NotFound;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,9 +23,11 @@ public class ApiKeyManagement {
     private static final int VISIBLE_PREFIX = SecretTokens.API_KEY_PREFIX.length() + 6;
 
     private final ApiKeys keys;
+    private final TypedCache<CurrentUser> resolved;
 
-    ApiKeyManagement(ApiKeys keys) {
+    ApiKeyManagement(ApiKeys keys, TwoTierCache cache) {
         this.keys = keys;
+        this.resolved = cache.typed(CacheNamespace.SESSION, CurrentUser.class);
     }
 
     public CreatedApiKey create(UUID userId, String name, AccessScope scope) {
@@ -41,12 +47,17 @@ public class ApiKeyManagement {
     }
 
     public void revoke(UUID userId, UUID keyId) {
-        if (!keys.revoke(userId, keyId)) {
-            throw new NotFound("API key " + keyId);
-        }
+        var hash = keys.revoke(userId, keyId).orElseThrow(() -> new NotFound("API key " + keyId));
+        resolved.evict(cacheKey(hash));
     }
 
     public Optional<CurrentUser> resolve(String secret) {
-        return keys.resolve(SecretTokens.hash(secret));
+        var hash = SecretTokens.hash(secret);
+        return Optional.ofNullable(
+                resolved.getOrLoad(cacheKey(hash), () -> keys.resolve(hash).orElse(null)));
+    }
+
+    private static String cacheKey(byte[] hash) {
+        return "api-key:" + HexFormat.of().formatHex(hash);
     }
 }

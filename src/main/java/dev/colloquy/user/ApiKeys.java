@@ -48,11 +48,17 @@ class ApiKeys {
                 .list();
     }
 
-    boolean revoke(UUID userId, UUID keyId) {
+    /** Revokes the caller's key; returns its hash, or empty when the caller has no such live key. */
+    Optional<byte[]> revoke(UUID userId, UUID keyId) {
         return jdbc.sql("""
                         update api_keys set revoked_at = now()
                          where id = :id and user_id = :userId and revoked_at is null
-                        """).param("id", keyId).param("userId", userId).update() == 1;
+                        returning key_hash
+                        """)
+                .param("id", keyId)
+                .param("userId", userId)
+                .query((rs, row) -> rs.getBytes("key_hash"))
+                .optional();
     }
 
     /** The caller a live key belongs to, with the owner's current role. */

@@ -1,5 +1,8 @@
 package dev.colloquy.user;
 
+import dev.colloquy.cache.CacheNamespace;
+import dev.colloquy.cache.TwoTierCache;
+import dev.colloquy.cache.TypedCache;
 import dev.colloquy.platform.Uuid7;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,12 +25,14 @@ public class UserAccounts {
 
     private final Users users;
     private final AccountProperties properties;
+    private final TypedCache<User> userCache;
     private final PasswordEncoder passwords = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
     private final String unknownUserHash;
 
-    UserAccounts(Users users, AccountProperties properties) {
+    UserAccounts(Users users, AccountProperties properties, TwoTierCache cache) {
         this.users = users;
         this.properties = properties;
+        this.userCache = cache.typed(CacheNamespace.USER, User.class);
         this.unknownUserHash = passwords.encode("colloquy-timing-equaliser");
     }
 
@@ -60,15 +65,17 @@ public class UserAccounts {
     }
 
     public Optional<User> find(UUID id) {
-        return users.find(id);
+        return Optional.ofNullable(
+                userCache.getOrLoad(id.toString(), () -> users.find(id).orElse(null)));
     }
 
     @EventListener(ApplicationReadyEvent.class)
     void promoteConfiguredAdmins() {
         if (!properties.adminEmails().isEmpty()) {
-            int promoted = users.promoteToAdmin(properties.adminEmails());
-            if (promoted > 0) {
-                log.info("Promoted {} existing account(s) listed in colloquy.admin-emails to admin", promoted);
+            var promoted = users.promoteToAdmin(properties.adminEmails());
+            promoted.forEach(id -> userCache.evict(id.toString()));
+            if (!promoted.isEmpty()) {
+                log.info("Promoted {} existing account(s) listed in colloquy.admin-emails to admin", promoted.size());
             }
         }
     }

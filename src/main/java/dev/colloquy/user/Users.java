@@ -53,11 +53,16 @@ class Users {
                 .optional();
     }
 
-    int promoteToAdmin(List<String> emails) {
+    /** Makes admins of these accounts; returns the ids of those that were not yet. */
+    List<UUID> promoteToAdmin(List<String> emails) {
         return jdbc.sql("""
                         update users set role = 'ADMIN', updated_at = now()
                          where email = any(:emails) and role <> 'ADMIN'
-                        """).param("emails", emails.toArray(String[]::new)).update();
+                        returning id
+                        """)
+                .param("emails", emails.toArray(String[]::new))
+                .query((rs, row) -> rs.getObject("id", UUID.class))
+                .list();
     }
 
     static User user(ResultSet rs, int row) throws SQLException {

@@ -89,7 +89,7 @@ class AuthIT extends IntegrationTest {
 
     @Test
     void configuredAdminEmailRegistersAsAdmin() {
-        var admin = api().register("root@colloquy.test");
+        var admin = api().admin();
 
         var me = api().get("/api/me", admin.token());
 

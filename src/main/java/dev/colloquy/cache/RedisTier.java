@@ -1,0 +1,339 @@
+package dev.colloquy.cache;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.lettuce.core.api.async.RedisServerAsyncCommands;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.data.redis.serializer.RedisSerializer;
+
+/**
+ * Redis as the shared tier, through Spring Data Redis on Lettuce (one multiplexed connection). Every
+ * call runs through the circuit breaker and is timed; compound steps run as Lua scripts, so each is
+ * one atomic round trip. Keys of one entry share a hash tag, so the scripts also run on Redis Cluster.
+ */
+final class RedisTier implements SharedTier {
+
+    private static final RedisScript<Long> PUT_GUARDED = RedisScript.of("""
+            local t = redis.call('GET', KEYS[2])
+            if t and tonumber(t) >= tonumber(ARGV[3]) then return 0 end
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            return 1
+            """, Long.class);
+
+    private static final RedisScript<Long> EVICT = RedisScript.of("""
+            redis.call('UNLINK', KEYS[1])
+            redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+            return 1
+            """, Long.class);
+
+    private static final RedisScript<String> GENERATION = RedisScript.of("""
+            local v = redis.call('GET', KEYS[1])
+            if v then return v end
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            return ARGV[1]
+            """, String.class);
+
+    private static final RedisScript<String> BUMP = RedisScript.of("""
+            local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local n = math.max(v + 1, tonumber(ARGV[1]))
+            redis.call('SET', KEYS[1], string.format('%d', n), 'PX', ARGV[2])
+            return string.format('%d', n)
+            """, String.class);
+
+    private final RedisTemplate<String, byte[]> redis;
+    private final RedisMessageListenerContainer listeners;
+    private final CircuitBreaker breaker;
+    private final CacheMetrics metrics;
+
+    RedisTier(
+            RedisConnectionFactory connections,
+            RedisMessageListenerContainer listeners,
+            CircuitBreaker breaker,
+            CacheMetrics metrics) {
+        this.redis = new RedisTemplate<>();
+        redis.setConnectionFactory(connections);
+        redis.setKeySerializer(RedisSerializer.string());
+        redis.setValueSerializer(RedisSerializer.byteArray());
+        redis.setHashKeySerializer(RedisSerializer.string());
+        redis.setHashValueSerializer(RedisSerializer.byteArray());
+        redis.afterPropertiesSet();
+        this.listeners = listeners;
+        this.breaker = breaker;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public boolean configured() {
+        return true;
+    }
+
+    @Override
+    public byte @Nullable [] get(String key) {
+        return call("get", () -> redis.opsForValue().get(key));
+    }
+
+    @Override
+    public boolean put(String key, String tombstoneKey, byte[] value, Duration ttl, long loadStartedMillis) {
+        Long stored = call(
+                "put",
+                () -> redis.execute(
+                        PUT_GUARDED,
+                        RedisSerializer.byteArray(),
+                        longResult(),
+                        List.of(key, tombstoneKey),
+                        value,
+                        bytes(ttl.toMillis()),
+                        bytes(loadStartedMillis)));
+        return stored != null && stored == 1L;
+    }
+
+    @Override
+    public void putPlain(String key, byte[] value, Duration ttl) {
+        call("put", () -> {
+            redis.opsForValue().set(key, value, ttl);
+            return null;
+        });
+    }
+
+    @Override
+    public void evict(String key, String tombstoneKey, long nowMillis, Duration tombstoneTtl) {
+        call(
+                "evict",
+                () -> redis.execute(
+                        EVICT,
+                        RedisSerializer.byteArray(),
+                        longResult(),
+                        List.of(key, tombstoneKey),
+                        bytes(nowMillis),
+                        bytes(tombstoneTtl.toMillis())));
+    }
+
+    @Override
+    public long generation(String key, long initial, Duration ttl) {
+        String value = call(
+                "generation",
+                () -> redis.execute(
+                        GENERATION,
+                        RedisSerializer.byteArray(),
+                        RedisSerializer.string(),
+                        List.of(key),
+                        bytes(initial),
+                        bytes(ttl.toMillis())));
+        return value == null ? initial : Long.parseLong(value);
+    }
+
+    @Override
+    public long bumpGeneration(String key, long floor, Duration ttl) {
+        String value = call(
+                "bump",
+                () -> redis.execute(
+                        BUMP,
+                        RedisSerializer.byteArray(),
+                        RedisSerializer.string(),
+                        List.of(key),
+                        bytes(floor),
+                        bytes(ttl.toMillis())));
+        return value == null ? floor : Long.parseLong(value);
+    }
+
+    @Override
+    public long unlinkMatching(String glob) {
+        Long removed = call(
+                "unlink",
+                () -> redis.execute((RedisCallback<Long>) connection -> {
+                    long count = 0;
+                    var batch = new ArrayList<byte[]>(500);
+                    try (var cursor = connection
+                            .keyCommands()
+                            .scan(ScanOptions.scanOptions()
+                                    .match(glob)
+                                    .count(1000)
+                                    .build())) {
+                        while (cursor.hasNext()) {
+                            batch.add(cursor.next());
+                            if (batch.size() == 500) {
+                                count += unlink(connection, batch);
+                            }
+                        }
+                    }
+                    return count + unlink(connection, batch);
+                }));
+        return removed == null ? 0 : removed;
+    }
+
+    @Override
+    public void publish(String channel, String message) {
+        call("publish", () -> redis.convertAndSend(channel, message.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void subscribe(String channel, Consumer<String> listener) {
+        listeners.addMessageListener(
+                (message, pattern) -> listener.accept(new String(message.getBody(), StandardCharsets.UTF_8)),
+                new ChannelTopic(channel));
+    }
+
+    @Override
+    public Map<String, String> info() {
+        var info = call(
+                "info",
+                () -> redis.execute((RedisCallback<java.util.Properties>)
+                        connection -> connection.serverCommands().info()));
+        var facts = new LinkedHashMap<String, String>();
+        if (info != null) {
+            for (var name : List.of(
+                    "redis_version",
+                    "used_memory",
+                    "maxmemory",
+                    "evicted_keys",
+                    "expired_keys",
+                    "keyspace_hits",
+                    "keyspace_misses",
+                    "connected_clients")) {
+                var value = info.getProperty(name);
+                if (value != null) {
+                    facts.put(name, value);
+                }
+            }
+        }
+        return facts;
+    }
+
+    @Override
+    public KeySample sample(String glob, int maxKeys) {
+        var sample = call(
+                "sample",
+                () -> redis.execute((RedisCallback<KeySample>) connection -> {
+                    long keys = 0;
+                    long sampledBytes = 0;
+                    long sampled = 0;
+                    double ttlSum = 0;
+                    int ttlCount = 0;
+                    try (var cursor = connection
+                            .keyCommands()
+                            .scan(ScanOptions.scanOptions()
+                                    .match(glob)
+                                    .count(1000)
+                                    .build())) {
+                        while (cursor.hasNext() && keys < maxKeys) {
+                            var key = cursor.next();
+                            keys++;
+                            if (sampled < 20) {
+                                var usage = memoryUsage(connection, key);
+                                if (usage != null) {
+                                    sampledBytes += usage;
+                                    sampled++;
+                                }
+                                Long ttl = connection.keyCommands().pTtl(key);
+                                if (ttl != null && ttl > 0) {
+                                    ttlSum += ttl / 1000.0;
+                                    ttlCount++;
+                                }
+                            }
+                        }
+                    }
+                    long bytes = sampled == 0 ? 0 : Math.round((double) sampledBytes / sampled * keys);
+                    return new KeySample(keys, bytes, ttlCount == 0 ? 0 : ttlSum / ttlCount);
+                }));
+        return sample == null ? new KeySample(0, 0, 0) : sample;
+    }
+
+    @Override
+    public void onOutage(Runnable listener) {
+        breaker.getEventPublisher().onStateTransition(event -> {
+            if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                listener.run();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        try {
+            listeners.destroy();
+        } catch (Exception e) {
+            // shutting down: the connection factory closes the connections anyway
+        }
+    }
+
+    CircuitBreaker.State state() {
+        return breaker.getState();
+    }
+
+    private <T> @Nullable T call(String operation, Supplier<@Nullable T> action) {
+        long started = System.nanoTime();
+        try {
+            return breaker.executeSupplier(action::get);
+        } catch (CallNotPermittedException e) {
+            throw new SharedTierUnavailable("the Redis circuit breaker is open", e);
+        } catch (RuntimeException e) {
+            metrics.error(operation);
+            throw new SharedTierUnavailable("Redis " + operation + " failed: " + e.getMessage(), e);
+        } finally {
+            metrics.operation(operation, "l2", System.nanoTime() - started);
+        }
+    }
+
+    /** {@code MEMORY USAGE}, which Spring Data does not expose: asked of Lettuce directly. */
+    @SuppressWarnings("unchecked")
+    private static @Nullable Long memoryUsage(RedisConnection connection, byte[] key) {
+        try {
+            if (connection.getNativeConnection() instanceof RedisServerAsyncCommands<?, ?> commands) {
+                return ((RedisServerAsyncCommands<byte[], byte[]>) commands)
+                        .memoryUsage(key)
+                        .get(1, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+
+    private static long unlink(RedisConnection connection, List<byte[]> batch) {
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        Long removed = connection.keyCommands().unlink(batch.toArray(byte[][]::new));
+        batch.clear();
+        return removed == null ? 0 : removed;
+    }
+
+    private static byte[] bytes(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static RedisSerializer<Long> longResult() {
+        return new RedisSerializer<>() {
+            @Override
+            public byte[] serialize(@Nullable Long value) {
+                return value == null ? new byte[0] : bytes(value);
+            }
+
+            @Override
+            public @Nullable Long deserialize(byte @Nullable [] bytes) {
+                return bytes == null ? null : Long.parseLong(new String(bytes, StandardCharsets.US_ASCII));
+            }
+        };
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * The two-tier cache: a bounded in-process tier in front of Redis, namespaces with their own TTLs,
+ * invalidation across replicas, response caching, a circuit breaker around Redis, and cache metrics.
+ */
+@NullMarked
+package dev.colloquy.cache;
+
+import org.jspecify.annotations.NullMarked;

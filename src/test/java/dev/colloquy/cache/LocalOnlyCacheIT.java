@@ -1,0 +1,60 @@
+package dev.colloquy.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.colloquy.Replica;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Without SPRING_DATA_REDIS_URL the service caches in process only, with the same rules. */
+class LocalOnlyCacheIT {
+
+    private static Replica replica;
+
+    @BeforeAll
+    static void start() {
+        replica = Replica.start(Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        replica.close();
+    }
+
+    @Test
+    void cachesInProcessAndInvalidatesOnWrites() {
+        var account = replica.api().register();
+        var id = replica.api()
+                .post("/api/conversations", account.token(), "{\"title\":\"one\"}")
+                .json()
+                .get("id")
+                .asString();
+
+        var miss = replica.api().get("/api/conversations", account.token());
+        var hit = replica.api().get("/api/conversations", account.token());
+        replica.api().patch("/api/conversations/" + id, account.token(), "{\"title\":\"two\"}");
+        var afterWrite = replica.api().get("/api/conversations", account.token());
+
+        assertThat(miss.header("X-Cache")).isEqualTo("MISS");
+        assertThat(hit.header("X-Cache")).isEqualTo("HIT");
+        assertThat(afterWrite.header("X-Cache")).isEqualTo("MISS");
+        assertThat(afterWrite.json().get("items").get(0).get("title").asString())
+                .isEqualTo("two");
+    }
+
+    @Test
+    void reportsNoRedisAndStaysHealthy() {
+        var admin = replica.api().admin();
+
+        var stats = replica.api().get("/api/admin/cache/stats", admin.token()).json();
+        var health = replica.api().get("/actuator/health", null);
+        var metrics = replica.api().get("/actuator/prometheus", null).body();
+
+        assertThat(stats.get("redisConfigured").asBoolean()).isFalse();
+        assertThat(stats.get("circuitBreaker").asString()).isEqualTo("none");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(metrics).contains("redis_cache_circuit_state -1.0");
+    }
+}
