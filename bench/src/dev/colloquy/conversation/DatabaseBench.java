@@ -5,7 +5,6 @@ import dev.colloquy.platform.KeysetPosition;
 import dev.colloquy.platform.Uuid7;
 import dev.colloquy.user.UserAccounts;
 import java.sql.DriverManager;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -178,27 +177,9 @@ public final class DatabaseBench {
 
     private int batchInsert(UUID conversationId, List<NewMessage> rows) {
         var stored = reserveAndBuild(conversationId, rows);
-        var params = stored.stream()
-                .map(m -> new Object[] {
-                    m.id(),
-                    m.conversationId(),
-                    userId,
-                    m.seq(),
-                    m.role().wireName(),
-                    m.content(),
-                    m.model(),
-                    m.status().wireName(),
-                    m.inputTokens(),
-                    m.outputTokens(),
-                    m.latencyMs(),
-                    m.createdAt().atOffset(ZoneOffset.UTC)
-                })
-                .toList();
-        var sql = """
-                insert into messages (id, conversation_id, user_id, seq, role, content, model, status, input_tokens,
-                                      output_tokens, latency_ms, created_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """;
+        var sql = "insert into messages (" + String.join(", ", Messages.COPY_COLUMNS) + ") values ("
+                + String.join(", ", java.util.Collections.nCopies(Messages.COPY_COLUMNS.size(), "?")) + ")";
+        var params = stored.stream().map(m -> Messages.row(userId, m, true)).toList();
         return Arrays.stream(jdbcTemplate.batchUpdate(sql, params)).sum();
     }
 

@@ -129,30 +129,25 @@ final class RedisTier implements SharedTier {
 
     @Override
     public long generation(String key, long initial, Duration ttl) {
-        String value = call(
-                "generation",
-                () -> redis.execute(
-                        GENERATION,
-                        RedisSerializer.byteArray(),
-                        RedisSerializer.string(),
-                        List.of(key),
-                        bytes(initial),
-                        bytes(ttl.toMillis())));
-        return value == null ? initial : Long.parseLong(value);
+        return generationScript("generation", GENERATION, key, initial, ttl);
     }
 
     @Override
     public long bumpGeneration(String key, long floor, Duration ttl) {
-        String value = call(
-                "bump",
+        return generationScript("bump", BUMP, key, floor, ttl);
+    }
+
+    private long generationScript(String operation, RedisScript<String> script, String key, long value, Duration ttl) {
+        String result = call(
+                operation,
                 () -> redis.execute(
-                        BUMP,
+                        script,
                         RedisSerializer.byteArray(),
                         RedisSerializer.string(),
                         List.of(key),
-                        bytes(floor),
+                        bytes(value),
                         bytes(ttl.toMillis())));
-        return value == null ? floor : Long.parseLong(value);
+        return result == null ? value : Long.parseLong(result);
     }
 
     @Override

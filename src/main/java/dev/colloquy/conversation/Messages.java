@@ -113,22 +113,26 @@ class Messages {
         return copyWriter.copy(
                 "messages",
                 COPY_COLUMNS,
-                messages.stream()
-                        .map(m -> new Object[] {
-                            m.id(),
-                            m.conversationId(),
-                            userId,
-                            m.seq(),
-                            m.role().wireName(),
-                            m.content(),
-                            m.model(),
-                            m.status().wireName(),
-                            m.inputTokens(),
-                            m.outputTokens(),
-                            m.latencyMs(),
-                            m.createdAt()
-                        })
-                        .toList());
+                messages.stream().map(m -> row(userId, m, false)).toList());
+    }
+
+    /** A message's values in {@link #COPY_COLUMNS} order; for JDBC the instant becomes an offset date-time. */
+    static Object[] row(UUID userId, Message m, boolean forJdbc) {
+        Object createdAt = forJdbc ? m.createdAt().atOffset(ZoneOffset.UTC) : m.createdAt();
+        return new Object[] {
+            m.id(),
+            m.conversationId(),
+            userId,
+            m.seq(),
+            m.role().wireName(),
+            m.content(),
+            m.model(),
+            m.status().wireName(),
+            m.inputTokens(),
+            m.outputTokens(),
+            m.latencyMs(),
+            createdAt
+        };
     }
 
     /** Up to {@code limit} messages after the position, oldest first. */
