@@ -20,7 +20,12 @@ import org.springframework.test.context.DynamicPropertySource;
             "colloquy.admin-emails=root@colloquy.test",
             "colloquy.cursors.secret=integration-tests-cursor-secret-0123456789",
             "colloquy.database.slow-query-threshold=150ms",
-            "colloquy.cache.stats-interval=PT1S"
+            "colloquy.cache.stats-interval=PT1S",
+            "colloquy.llm.default-model=local",
+            "colloquy.llm.retry.initial-backoff=10ms",
+            "colloquy.llm.retry.max-backoff=200ms",
+            "colloquy.llm.first-token-timeout=1s",
+            "colloquy.llm.breaker.minimum-calls=1000"
         })
 @Import(IntegrationTest.Listeners.class)
 public abstract class IntegrationTest {
@@ -42,6 +47,19 @@ public abstract class IntegrationTest {
         var redis = TestRedis.get();
         registry.add("spring.data.redis.url", redis::url);
         registry.add("colloquy.cache.key-prefix", redis::prefix);
+        var upstream = FakeOpenAi.get();
+        registry.add("colloquy.llm.models[0].name", () -> "test-model");
+        registry.add("colloquy.llm.models[0].base-url", upstream::baseUrl);
+        registry.add("colloquy.llm.models[0].input-price-per-million", () -> "1.00");
+        registry.add("colloquy.llm.models[0].output-price-per-million", () -> "2.00");
+        registry.add("colloquy.llm.models[0].fallbacks[0]", () -> "test-backup");
+        registry.add("colloquy.llm.models[1].name", () -> "test-backup");
+        registry.add("colloquy.llm.models[1].base-url", upstream::baseUrl);
+        registry.add("colloquy.llm.models[2].name", () -> "tiny-window");
+        registry.add("colloquy.llm.models[2].base-url", upstream::baseUrl);
+        registry.add("colloquy.llm.models[2].context-window", () -> "300");
+        registry.add("colloquy.llm.models[3].name", () -> "lonely");
+        registry.add("colloquy.llm.models[3].base-url", upstream::baseUrl);
     }
 
     @LocalServerPort

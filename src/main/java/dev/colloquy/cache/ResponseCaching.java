@@ -18,9 +18,13 @@ import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
-/** Keys, generations and entity tags of cached responses; shared by the interceptor, filter and aspect. */
+/**
+ * Keys, generations and entity tags of cached responses; shared by the interceptor, filter and
+ * aspect. Handlers that write their own response (streams) call {@link #invalidateForCaller} where
+ * {@link InvalidateCache} would run too late.
+ */
 @Component
-class ResponseCaching {
+public class ResponseCaching {
 
     static final String STORE = ResponseCaching.class.getName() + ".store";
     static final String STARTED = ResponseCaching.class.getName() + ".started";
@@ -59,6 +63,16 @@ class ResponseCaching {
             return null;
         }
         return cache.responseKeyPrefix() + ":{" + owner + ":" + group + "}:" + generation + ":" + requestHash(request);
+    }
+
+    /** Drops the current caller's cached responses of these groups on every replica. */
+    public void invalidateForCaller(String... groups) {
+        var owner = owner(false);
+        if (owner != null) {
+            for (var group : groups) {
+                invalidate(owner, group);
+            }
+        }
     }
 
     void invalidate(String owner, String group) {

@@ -26,6 +26,9 @@ public class ConversationManagement {
 
     public static final int MAX_PAGE = 100;
     public static final int MAX_IMPORT = 10_000;
+    /** The longest message content accepted, in characters. */
+    public static final int MAX_CONTENT = 100_000;
+
     static final String DEFAULT_TITLE = "New conversation";
 
     private final Conversations conversations;
@@ -131,6 +134,14 @@ public class ConversationManagement {
         });
         cache.evict(cacheKey(userId, conversationId));
         return stored;
+    }
+
+    /** The conversation's last {@code limit} messages, oldest first: the history a chat turn reads. */
+    public List<Message> recent(UUID userId, UUID conversationId, int limit) {
+        if (!conversations.exists(userId, conversationId)) {
+            throw new ConversationNotFound(conversationId);
+        }
+        return messages.recent(conversationId, limit);
     }
 
     /** The conversation's messages, oldest first. */

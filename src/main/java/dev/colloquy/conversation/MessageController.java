@@ -6,7 +6,6 @@ import dev.colloquy.user.CurrentUser;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -25,23 +24,12 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/**
- * A conversation's messages. Posting appends the caller's message; the chat turn that also answers
- * it with a model replaces that handler when the LLM gateway lands, with the same request body.
- */
+/** A conversation's messages: reading them, and importing many at once. Posting one is a chat turn (chat/). */
 @RestController
 @RequestMapping("/api/conversations/{conversationId}/messages")
 class MessageController {
 
-    static final int MAX_CONTENT = 100_000;
-
-    record PostMessage(
-            @NotBlank
-            @Size(max = MAX_CONTENT)
-            @Pattern(regexp = ConversationController.NO_NUL, message = "must not contain NUL characters")
-            String content) {}
-
-    record Posted(Message userMessage, @Nullable Message assistantMessage) {}
+    static final int MAX_CONTENT = ConversationManagement.MAX_CONTENT;
 
     record ImportedMessage(
             @NotNull MessageRole role,
@@ -72,16 +60,6 @@ class MessageController {
             @RequestParam(defaultValue = "50") @Min(1) @Max(ConversationManagement.MAX_PAGE) int limit,
             @RequestParam(required = false) @Nullable String cursor) {
         return conversations.messages(caller.id(), conversationId, cursor, limit);
-    }
-
-    @PostMapping
-    @InvalidateCache({"conversations:*", "conversation:*"})
-    ResponseEntity<Posted> post(
-            @AuthenticationPrincipal CurrentUser caller,
-            @PathVariable UUID conversationId,
-            @Valid @RequestBody PostMessage request) {
-        var message = conversations.append(caller.id(), conversationId, NewMessage.fromUser(request.content()));
-        return ResponseEntity.status(HttpStatus.CREATED).body(new Posted(message, null));
     }
 
     @PostMapping("/import")

@@ -135,6 +135,25 @@ class Messages {
         };
     }
 
+    static final String RECENT = """
+            select id, conversation_id, seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
+                   created_at
+              from messages
+             where conversation_id = :conversationId
+             order by created_at desc, id desc
+             limit :limit
+            """;
+
+    /** The last {@code limit} messages, oldest first. */
+    List<Message> recent(UUID conversationId, int limit) {
+        return jdbc.sql(RECENT)
+                .param("conversationId", conversationId)
+                .param("limit", limit)
+                .query(Messages::message)
+                .list()
+                .reversed();
+    }
+
     /** Up to {@code limit} messages after the position, oldest first. */
     List<Message> page(UUID conversationId, @Nullable KeysetPosition after, int limit) {
         var query = jdbc.sql(after == null ? FIRST_PAGE : NEXT_PAGE)

@@ -55,7 +55,10 @@ class IdempotencyFilter extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         var method = request.getMethod();
-        return request.getHeader(HEADER) == null || !("POST".equals(method) || "PATCH".equals(method));
+        var accept = request.getHeader("Accept");
+        // a stream cannot be held back and replayed; streamed requests are not deduplicated
+        boolean streamed = accept != null && accept.contains("text/event-stream");
+        return request.getHeader(HEADER) == null || !("POST".equals(method) || "PATCH".equals(method)) || streamed;
     }
 
     @Override

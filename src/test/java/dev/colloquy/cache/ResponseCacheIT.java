@@ -54,7 +54,9 @@ class ResponseCacheIT extends IntegrationTest {
 
         assertThat(detail.header("X-Cache")).isEqualTo("MISS");
         assertThat(detail.json().get("title").asString()).isEqualTo("after");
-        assertThat(detail.json().get("messageCount").asInt()).isEqualTo(1);
+        assertThat(detail.json().get("messageCount").asInt())
+                .as("the message and its answer")
+                .isEqualTo(2);
         assertThat(list.json().get("items").get(0).get("title").asString()).isEqualTo("after");
     }
 

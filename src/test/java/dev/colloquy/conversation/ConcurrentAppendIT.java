@@ -28,9 +28,10 @@ class ConcurrentAppendIT extends IntegrationTest {
                     int ok = 0;
                     for (int i = 0; i < each; i++) {
                         var response = api().post(
-                                        "/api/conversations/" + id + "/messages",
+                                        "/api/conversations/" + id + "/messages/import",
                                         account.token(),
-                                        "{\"content\":\"writer " + writer + " message " + i + "\"}");
+                                        "{\"messages\":[{\"role\":\"user\",\"content\":\"writer " + writer + " message "
+                                                + i + "\"}]}");
                         ok += response.status() == 201 ? 1 : 0;
                     }
                     return ok;

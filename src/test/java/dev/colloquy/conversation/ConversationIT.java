@@ -221,11 +221,12 @@ class ConversationIT extends IntegrationTest {
         return response.json().get("id").asString();
     }
 
+    /** Appends one user message, without a model turn. */
     private void post(Api.Account account, String conversationId, String content) {
         var response = api().post(
-                        "/api/conversations/" + conversationId + "/messages",
+                        "/api/conversations/" + conversationId + "/messages/import",
                         account.token(),
-                        "{\"content\":\"" + content + "\"}");
+                        "{\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}");
         assertThat(response.status()).isEqualTo(201);
     }
 

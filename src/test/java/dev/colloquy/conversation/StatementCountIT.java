@@ -28,9 +28,9 @@ class StatementCountIT extends IntegrationTest {
                     .get("id")
                     .asString();
             api().post(
-                            "/api/conversations/" + id + "/messages",
+                            "/api/conversations/" + id + "/messages/import",
                             account.token(),
-                            "{\"content\":\"searchable words " + i + "\"}");
+                            "{\"messages\":[{\"role\":\"user\",\"content\":\"searchable words " + i + "\"}]}");
             conversationId = id;
         }
         var batch = new StringBuilder("{\"messages\":[");

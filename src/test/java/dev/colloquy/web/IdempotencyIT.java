@@ -35,14 +35,18 @@ class IdempotencyIT extends IntegrationTest {
                 .asString();
         var key = Map.of("Idempotency-Key", "append-" + UUID.randomUUID());
 
-        api().post("/api/conversations/" + id + "/messages", account.token(), "{\"content\":\"hello\"}", key);
-        api().post("/api/conversations/" + id + "/messages", account.token(), "{\"content\":\"hello\"}", key);
+        var first =
+                api().post("/api/conversations/" + id + "/messages", account.token(), "{\"content\":\"hello\"}", key);
+        var retry =
+                api().post("/api/conversations/" + id + "/messages", account.token(), "{\"content\":\"hello\"}", key);
 
+        assertThat(retry.body()).isEqualTo(first.body());
         assertThat(api().get("/api/conversations/" + id, account.token())
                         .json()
                         .get("messageCount")
                         .asInt())
-                .isEqualTo(1);
+                .as("one turn: the message and one answer")
+                .isEqualTo(2);
     }
 
     @Test

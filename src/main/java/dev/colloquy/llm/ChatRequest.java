@@ -1,0 +1,37 @@
+package dev.colloquy.llm;
+
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One call of a model on behalf of a user.
+ *
+ * @param model the model asked for; null means the default model
+ * @param conversationId the conversation the call answers in, if any (for the ledger)
+ * @param notRetrieved messages the built-in model must not quote (the question itself)
+ */
+public record ChatRequest(
+        UUID userId,
+        @Nullable String model,
+        List<LlmMessage> messages,
+        @Nullable Double temperature,
+        @Nullable Integer maxTokens,
+        @Nullable UUID conversationId,
+        Set<UUID> notRetrieved) {
+
+    public ChatRequest {
+        if (messages.isEmpty()) {
+            throw new IllegalArgumentException("a chat request needs at least one message");
+        }
+        if (temperature != null && (temperature < 0 || temperature > 2)) {
+            throw new IllegalArgumentException("temperature must be between 0 and 2");
+        }
+        if (maxTokens != null && maxTokens < 1) {
+            throw new IllegalArgumentException("max_tokens must be positive");
+        }
+        messages = List.copyOf(messages);
+        notRetrieved = Set.copyOf(notRetrieved);
+    }
+}

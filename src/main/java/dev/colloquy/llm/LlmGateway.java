@@ -1,0 +1,250 @@
+package dev.colloquy.llm;
+
+import dev.colloquy.conversation.ConversationManagement;
+import dev.colloquy.platform.Uuid7;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs model calls: picks the model, then for it and each of its fallbacks in turn: a concurrency
+ * limit, a circuit breaker, and retries with exponential backoff and jitter (honouring the upstream's
+ * {@code Retry-After}) on rate limits, server errors, time-outs and broken streams. Once a token has
+ * reached the client nothing is retried: the answer so far is returned as incomplete. Every answered
+ * call is billed once in the usage ledger.
+ */
+@Service
+public class LlmGateway {
+
+    private static final Logger log = LoggerFactory.getLogger(LlmGateway.class);
+
+    private final ModelRegistry models;
+    private final LlmProperties properties;
+    private final UsageLedger ledger;
+    private final LlmMetrics metrics;
+    private final ChatProvider upstream;
+    private final ChatProvider local;
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    private final Map<String, Semaphore> limits = new ConcurrentHashMap<>();
+
+    LlmGateway(
+            ModelRegistry models,
+            LlmProperties properties,
+            UsageLedger ledger,
+            LlmMetrics metrics,
+            ConversationManagement conversations,
+            JsonMapper json) {
+        this.models = models;
+        this.properties = properties;
+        this.ledger = ledger;
+        this.metrics = metrics;
+        this.upstream = new OpenAiCompatibleProvider(properties.connectTimeout(), json);
+        this.local = new LocalModel(conversations);
+    }
+
+    /** The model a request names, or the default one. */
+    public LlmModel resolve(String name) {
+        if (name == null || name.isBlank()) {
+            return models.defaultModel();
+        }
+        return models.find(name).orElseThrow(() -> new UnknownModel(name));
+    }
+
+    /**
+     * Calls the model, streaming tokens to the sink as they arrive.
+     *
+     * @throws ModelUnavailable when no model of the chain answered
+     * @throws ModelRejectedRequest when the upstream refused the request itself
+     */
+    public Completion complete(ChatRequest request, TokenSink sink) {
+        var first = resolve(request.model());
+        var chain = models.chain(first);
+        long started = System.nanoTime();
+        UpstreamFailure last = null;
+        LlmModel previous = null;
+        for (var model : chain) {
+            if (previous != null) {
+                metrics.fallback(previous, model);
+                log.atWarn()
+                        .addKeyValue("gen_ai.request.model", model.name())
+                        .log("Falling back from {} to {}", previous.name(), model.name());
+            }
+            previous = model;
+            var breaker = breaker(model);
+            if (!breaker.tryAcquirePermission()) {
+                metrics.upstreamError(model, "circuit_open");
+                last = new UpstreamFailure(UpstreamFailure.Kind.SERVER_ERROR, "circuit open", null);
+                continue;
+            }
+            var limit = limits.computeIfAbsent(model.name(), name -> new Semaphore(model.maxConcurrency(), true));
+            try {
+                if (!limit.tryAcquire(properties.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                    breaker.releasePermission();
+                    metrics.upstreamError(model, "concurrency_limit");
+                    last = new UpstreamFailure(UpstreamFailure.Kind.RATE_LIMITED, "too many calls in flight", null);
+                    continue;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                breaker.releasePermission();
+                throw new ModelUnavailable(model.name(), "interrupted", Duration.ofSeconds(1));
+            }
+            try {
+                return callWithRetries(model, breaker, request, sink, started);
+            } catch (UpstreamFailure failure) {
+                last = failure;
+                if (!failure.kind().retriable) {
+                    if (failure.kind() == UpstreamFailure.Kind.REJECTED) {
+                        throw new ModelRejectedRequest(model.name(), failure.getMessage());
+                    }
+                    continue;
+                }
+            } finally {
+                limit.release();
+            }
+        }
+        var retryAfter = last != null && last.retryAfter() != null ? last.retryAfter() : Duration.ofSeconds(5);
+        throw new ModelUnavailable(first.name(), last == null ? "no model" : last.getMessage(), retryAfter);
+    }
+
+    private Completion callWithRetries(
+            LlmModel model, CircuitBreaker breaker, ChatRequest request, TokenSink sink, long started)
+            throws UpstreamFailure {
+        var provider = model.isLocal() ? local : upstream;
+        var counting = new CountingSink(sink);
+        for (int attempt = 1; ; attempt++) {
+            long callStarted = System.nanoTime();
+            var now = Instant.now();
+            var deadlines =
+                    new ChatProvider.Deadlines(now.plus(properties.firstTokenTimeout()), now.plus(model.timeout()));
+            metrics.streamStarted();
+            try {
+                var result = provider.stream(model, request, counting, deadlines);
+                breaker.onSuccess(System.nanoTime() - callStarted, TimeUnit.NANOSECONDS);
+                return bill(model, request, result, started, callStarted, counting);
+            } catch (UpstreamFailure failure) {
+                if (failure.kind() == UpstreamFailure.Kind.REJECTED) {
+                    breaker.releasePermission(); // the request's fault, not the upstream's
+                } else {
+                    breaker.onError(System.nanoTime() - callStarted, TimeUnit.NANOSECONDS, failure);
+                }
+                metrics.upstreamError(model, failure.kind().tag());
+                if (!failure.kind().retriable
+                        || attempt >= properties.retry().maxAttempts()
+                        || !breaker.tryAcquirePermission()) {
+                    throw failure;
+                }
+                sleep(backoff(attempt, failure));
+            } finally {
+                metrics.streamEnded();
+            }
+        }
+    }
+
+    private Completion bill(
+            LlmModel model,
+            ChatRequest request,
+            ProviderResult result,
+            long started,
+            long callStarted,
+            CountingSink sink) {
+        var latency = Duration.ofNanos(System.nanoTime() - started);
+        // before the answering call: model choice, limits, breakers, failed attempts and their backoff
+        var overhead = Duration.ofNanos(callStarted - started);
+        var completion = new Completion(
+                model.name(),
+                model.provider(),
+                result.text(),
+                result.inputTokens(),
+                result.outputTokens(),
+                model.cost(result.inputTokens(), result.outputTokens()),
+                result.complete(),
+                result.finishReason(),
+                latency,
+                sink.firstTokenAt() == 0 ? null : Duration.ofNanos(sink.firstTokenAt() - callStarted),
+                overhead);
+        ledger.record(new UsageRecord(
+                Uuid7.next(),
+                request.userId(),
+                request.conversationId(),
+                model.name(),
+                model.provider(),
+                completion.inputTokens(),
+                completion.outputTokens(),
+                completion.costUsd(),
+                completion.complete() ? "complete" : "incomplete",
+                (int) Math.min(Integer.MAX_VALUE, latency.toMillis()),
+                Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        metrics.completed(model, completion, completion.complete() ? "complete" : "incomplete");
+        return completion;
+    }
+
+    private Duration backoff(int attempt, UpstreamFailure failure) {
+        var max = properties.retry().maxBackoff();
+        if (failure.retryAfter() != null) {
+            return failure.retryAfter().compareTo(max) > 0 ? max : failure.retryAfter();
+        }
+        long base = properties.retry().initialBackoff().toMillis() << Math.min(attempt - 1, 16);
+        long capped = Math.min(base, max.toMillis());
+        return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+    }
+
+    private CircuitBreaker breaker(LlmModel model) {
+        var settings = properties.breaker();
+        return breakers.computeIfAbsent(
+                model.name(),
+                name -> CircuitBreaker.of(
+                        "llm-" + name,
+                        CircuitBreakerConfig.custom()
+                                .failureRateThreshold(settings.failureRateThreshold())
+                                .minimumNumberOfCalls(settings.minimumCalls())
+                                .slidingWindowSize(Math.max(20, settings.minimumCalls()))
+                                .waitDurationInOpenState(settings.waitInOpen())
+                                .permittedNumberOfCallsInHalfOpenState(2)
+                                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                                .build()));
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Notes when the first token reached the client. */
+    private static final class CountingSink implements TokenSink {
+
+        private final TokenSink delegate;
+        private long firstTokenAt;
+
+        CountingSink(TokenSink delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void accept(String token) throws IOException {
+            if (firstTokenAt == 0) {
+                firstTokenAt = System.nanoTime();
+            }
+            delegate.accept(token);
+        }
+
+        long firstTokenAt() {
+            return firstTokenAt;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.colloquy.llm;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.stereotype.Component;
+
+/**
+ * The gateway's meters: OpenTelemetry GenAI names ({@code gen_ai_client_*}, labels {@code
+ * gen_ai_provider_name}, {@code gen_ai_request_model}, {@code gen_ai_token_type}) and Colloquy's
+ * {@code llm_*}. Model names come from configuration, a small fixed set.
+ */
+@Component
+class LlmMetrics {
+
+    private final MeterRegistry registry;
+    private final AtomicInteger activeStreams = new AtomicInteger();
+
+    LlmMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("llm.active.streams", activeStreams, AtomicInteger::get)
+                .description("Model calls streaming right now")
+                .register(registry);
+    }
+
+    void streamStarted() {
+        activeStreams.incrementAndGet();
+    }
+
+    void streamEnded() {
+        activeStreams.decrementAndGet();
+    }
+
+    void completed(LlmModel model, Completion completion, String outcome) {
+        DistributionSummary.builder("gen_ai.client.token.usage")
+                .description("Tokens per model call")
+                .tags(
+                        "gen_ai.provider.name",
+                        model.provider(),
+                        "gen_ai.request.model",
+                        model.name(),
+                        "gen_ai.token.type",
+                        "input")
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(completion.inputTokens());
+        DistributionSummary.builder("gen_ai.client.token.usage")
+                .description("Tokens per model call")
+                .tags(
+                        "gen_ai.provider.name",
+                        model.provider(),
+                        "gen_ai.request.model",
+                        model.name(),
+                        "gen_ai.token.type",
+                        "output")
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(completion.outputTokens());
+        Timer.builder("gen_ai.client.operation.duration")
+                .description("Duration of model calls")
+                .tags(
+                        "gen_ai.provider.name",
+                        model.provider(),
+                        "gen_ai.request.model",
+                        model.name(),
+                        "outcome",
+                        outcome)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(completion.latency());
+        if (completion.timeToFirstToken() != null) {
+            Timer.builder("gen_ai.client.operation.time_to_first_chunk")
+                    .description("Time from the call to the first streamed token")
+                    .tags("gen_ai.provider.name", model.provider(), "gen_ai.request.model", model.name())
+                    .publishPercentileHistogram()
+                    .register(registry)
+                    .record(completion.timeToFirstToken());
+        }
+        Counter.builder("llm.cost.usd")
+                .description("What model calls cost, in USD")
+                .tags("gen_ai.provider.name", model.provider(), "gen_ai.request.model", model.name())
+                .register(registry)
+                .increment(completion.costUsd().doubleValue());
+        Timer.builder("llm.gateway.overhead")
+                .description("Time spent in Colloquy around model calls, outside the upstream")
+                .tags("gen_ai.request.model", model.name())
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(completion.overhead());
+    }
+
+    void upstreamError(LlmModel model, String reason) {
+        Counter.builder("llm.upstream.errors")
+                .description("Failed upstream calls by reason")
+                .tags("gen_ai.provider.name", model.provider(), "gen_ai.request.model", model.name(), "reason", reason)
+                .register(registry)
+                .increment();
+    }
+
+    void fallback(LlmModel from, LlmModel to) {
+        Counter.builder("llm.fallbacks")
+                .description("Calls moved to the next model of a fallback chain")
+                .tags("from", from.name(), "to", to.name())
+                .register(registry)
+                .increment();
+    }
+}

@@ -1,0 +1,93 @@
+package dev.colloquy.llm;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The LLM gateway.
+ *
+ * @param baseUrl one OpenAI-compatible upstream for the common case ({@code COLLOQUY_LLM_BASE_URL},
+ *     such as {@code http://localhost:11434/v1})
+ * @param apiKey its API key ({@code COLLOQUY_LLM_API_KEY}), if it needs one
+ * @param model the upstream's model name ({@code COLLOQUY_LLM_MODEL}); also the name Colloquy gives it
+ * @param inputPricePerMillion the single upstream's price per million input tokens, in USD
+ * @param outputPricePerMillion the single upstream's price per million output tokens, in USD
+ * @param contextWindow the single upstream's context window, in tokens
+ * @param models further models, each with its own upstream, prices, window, timeout and fallbacks
+ * @param defaultModel the model of conversations that name none; unset: the first configured, else {@code local}
+ * @param retry retries of one upstream call
+ * @param breaker the circuit breaker of each model
+ * @param connectTimeout time to connect to an upstream
+ * @param firstTokenTimeout time to the first streamed token
+ * @param totalTimeout time for a whole answer, unless a model sets its own
+ */
+@Validated
+@ConfigurationProperties("colloquy.llm")
+public record LlmProperties(
+        @Nullable String baseUrl,
+        @Nullable String apiKey,
+        @Nullable String model,
+        @DefaultValue("0") BigDecimal inputPricePerMillion,
+        @DefaultValue("0") BigDecimal outputPricePerMillion,
+        @DefaultValue("8192") int contextWindow,
+        @DefaultValue List<ModelProperties> models,
+        @Nullable String defaultModel,
+        @DefaultValue Retry retry,
+        @DefaultValue Breaker breaker,
+        @DefaultValue("5s") Duration connectTimeout,
+        @DefaultValue("60s") Duration firstTokenTimeout,
+        @DefaultValue("300s") Duration totalTimeout) {
+
+    /**
+     * One model.
+     *
+     * @param name the name clients use
+     * @param provider {@code openai} (any OpenAI-compatible API)
+     * @param baseUrl the upstream's API root, such as {@code https://api.openai.com/v1}
+     * @param apiKey the upstream's key
+     * @param upstreamModel the upstream's name for the model; unset: {@code name}
+     * @param inputPricePerMillion USD per million input tokens
+     * @param outputPricePerMillion USD per million output tokens
+     * @param contextWindow tokens the model reads at most
+     * @param maxConcurrency calls in flight to this model at most, per replica
+     * @param timeout time for a whole answer; unset: {@code total-timeout}
+     * @param fallbacks models tried in order when this one fails
+     */
+    public record ModelProperties(
+            String name,
+            @DefaultValue("openai") String provider,
+            @Nullable String baseUrl,
+            @Nullable String apiKey,
+            @Nullable String upstreamModel,
+            @DefaultValue("0") BigDecimal inputPricePerMillion,
+            @DefaultValue("0") BigDecimal outputPricePerMillion,
+            @DefaultValue("8192") int contextWindow,
+            @DefaultValue("32") int maxConcurrency,
+            @Nullable Duration timeout,
+            @DefaultValue List<String> fallbacks) {}
+
+    /**
+     * @param failureRateThreshold percentage of failed calls that opens a model's breaker
+     * @param minimumCalls calls in the window before the rate is judged
+     * @param waitInOpen how long an open breaker sends calls straight to the fallbacks
+     */
+    public record Breaker(
+            @DefaultValue("50") float failureRateThreshold,
+            @DefaultValue("10") int minimumCalls,
+            @DefaultValue("15s") Duration waitInOpen) {}
+
+    /**
+     * @param maxAttempts calls of one upstream for one request, the first included
+     * @param initialBackoff wait before the first retry; doubles each time, with jitter
+     * @param maxBackoff longest wait, also the most of an upstream's {@code Retry-After} honoured
+     */
+    public record Retry(
+            @DefaultValue("3") int maxAttempts,
+            @DefaultValue("250ms") Duration initialBackoff,
+            @DefaultValue("5s") Duration maxBackoff) {}
+}

@@ -1,0 +1,95 @@
+package dev.colloquy.llm;
+
+import dev.colloquy.conversation.ConversationManagement;
+import dev.colloquy.conversation.SearchHit;
+import java.io.IOException;
+import java.time.ZoneOffset;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The built-in {@code local} model: no generative model behind it. It looks up the question's words
+ * in the caller's own messages and answers with the passages it finds, each cited, and says plainly
+ * what it is. It streams, costs nothing, and lets every path of the product run with no upstream.
+ */
+final class LocalModel implements ChatProvider {
+
+    static final String PREAMBLE = "No generative model is configured, so this answer comes from Colloquy's built-in"
+            + " `local` model, which quotes what it finds in your own conversations instead of writing new text.";
+    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]{3,}");
+    private static final int MAX_WORDS = 12;
+    private static final int MAX_PASSAGES = 5;
+
+    private final ConversationManagement conversations;
+
+    LocalModel(ConversationManagement conversations) {
+        this.conversations = conversations;
+    }
+
+    @Override
+    public ProviderResult stream(LlmModel model, ChatRequest request, TokenSink sink, Deadlines deadlines) {
+        var question = request.messages().reversed().stream()
+                .filter(m -> m.role().equals("user"))
+                .findFirst()
+                .map(LlmMessage::content)
+                .orElse("");
+        var answer = compose(request, question);
+        var sent = new StringBuilder();
+        for (var piece : answer.split("(?<= )")) {
+            try {
+                sink.accept(piece);
+            } catch (IOException clientGone) {
+                return new ProviderResult(
+                        sent.toString(),
+                        Tokens.count(request.messages()),
+                        Tokens.count(sent.toString()),
+                        false,
+                        "client_disconnected");
+            }
+            sent.append(piece);
+        }
+        return new ProviderResult(answer, Tokens.count(request.messages()), Tokens.count(answer), true, "stop");
+    }
+
+    private String compose(ChatRequest request, String question) {
+        var words = new LinkedHashSet<String>();
+        var matcher = WORD.matcher(question.toLowerCase(Locale.ROOT));
+        while (matcher.find() && words.size() < MAX_WORDS) {
+            words.add(matcher.group());
+        }
+        var answer = new StringBuilder(PREAMBLE).append("\n\n");
+        if (words.isEmpty()) {
+            return answer.append("Ask about something you have written about, and I will quote where you did.")
+                    .toString();
+        }
+        var hits =
+                conversations
+                        .search(request.userId(), String.join(" or ", words), null, MAX_PASSAGES * 3)
+                        .items()
+                        .stream()
+                        .filter(hit -> !request.notRetrieved().contains(hit.messageId()))
+                        .limit(MAX_PASSAGES)
+                        .toList();
+        if (hits.isEmpty()) {
+            return answer.append("I found nothing about that in your conversations yet.")
+                    .toString();
+        }
+        answer.append("Here is what I found in your conversations:\n");
+        int n = 1;
+        for (SearchHit hit : hits) {
+            answer.append('\n')
+                    .append(n++)
+                    .append(". \"")
+                    .append(hit.snippet().replace('\n', ' ').strip())
+                    .append("\" (")
+                    .append(hit.role().wireName())
+                    .append(", in \"")
+                    .append(hit.conversationTitle())
+                    .append("\", ")
+                    .append(hit.createdAt().atOffset(ZoneOffset.UTC).toLocalDate())
+                    .append(')');
+        }
+        return answer.toString();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.colloquy.llm;
+
+import dev.colloquy.user.CurrentUser;
+import dev.colloquy.web.InvalidParameter;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /api/usage?from&to}: the caller's tokens and cost per model and day (UTC), from the ledger. */
+@RestController
+class UsageController {
+
+    record Day(LocalDate day, String model, long calls, long inputTokens, long outputTokens, BigDecimal costUsd) {}
+
+    record Totals(long calls, long inputTokens, long outputTokens, BigDecimal costUsd) {}
+
+    record Usage(LocalDate from, LocalDate to, List<Day> days, Totals totals) {}
+
+    private final Usages usages;
+
+    UsageController(Usages usages) {
+        this.usages = usages;
+    }
+
+    @GetMapping("/api/usage")
+    Usage usage(
+            @AuthenticationPrincipal CurrentUser caller,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) @Nullable LocalDate from,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) @Nullable LocalDate to) {
+        var last = to == null ? LocalDate.now(ZoneOffset.UTC) : to;
+        var first = from == null ? last.minusDays(29) : from;
+        if (first.isAfter(last) || first.plusDays(366).isBefore(last)) {
+            throw new InvalidParameter("'from' must not be after 'to', and the range is at most 366 days");
+        }
+        var days = usages.daily(caller.id(), first, last);
+        var totals = new Totals(
+                days.stream().mapToLong(Day::calls).sum(),
+                days.stream().mapToLong(Day::inputTokens).sum(),
+                days.stream().mapToLong(Day::outputTokens).sum(),
+                days.stream().map(Day::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add));
+        return new Usage(first, last, days, totals);
+    }
+}

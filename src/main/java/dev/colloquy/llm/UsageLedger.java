@@ -1,0 +1,160 @@
+package dev.colloquy.llm;
+
+import dev.colloquy.platform.CopyWriter;
+import dev.colloquy.platform.PartitionedTable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The usage ledger's writer: calls are recorded off the request path into a queue, and a writer
+ * thread copies them into {@code llm_usage} in batches (COPY into a temporary table, then an insert
+ * that ignores ids already there, so a retried batch never bills twice). It stops after the web
+ * server, flushing everything still queued; a failed write is retried, never dropped.
+ */
+@Component
+class UsageLedger implements SmartLifecycle {
+
+    static final List<String> COLUMNS = List.of(
+            "id",
+            "user_id",
+            "conversation_id",
+            "model",
+            "provider",
+            "input_tokens",
+            "output_tokens",
+            "cost_usd",
+            "status",
+            "latency_ms",
+            "created_at");
+    private static final Logger log = LoggerFactory.getLogger(UsageLedger.class);
+    private static final int BATCH = 1_000;
+    private static final Duration LINGER = Duration.ofMillis(200);
+
+    private final LinkedBlockingQueue<UsageRecord> queue = new LinkedBlockingQueue<>(100_000);
+    private final JdbcClient jdbc;
+    private final CopyWriter copyWriter;
+    private final TransactionTemplate transactions;
+    private volatile boolean running;
+    private Thread writer;
+
+    UsageLedger(JdbcClient jdbc, CopyWriter copyWriter, TransactionTemplate transactions) {
+        this.jdbc = jdbc;
+        this.copyWriter = copyWriter;
+        this.transactions = transactions;
+    }
+
+    @Bean
+    static PartitionedTable usagePartitions() {
+        return new PartitionedTable("llm_usage");
+    }
+
+    void record(UsageRecord usage) {
+        if (!queue.offer(usage)) {
+            log.warn("Usage queue full: writing one record on the request path");
+            write(List.of(usage));
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        writer = Thread.ofPlatform().name("usage-ledger").daemon().start(this::drainLoop);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        writer.interrupt();
+        try {
+            writer.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flush();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** After the web server has stopped (it stops in a higher phase), so the last calls are recorded. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
+    }
+
+    /** Writes everything queued now; for shutdown and tests. */
+    void flush() {
+        var batch = new ArrayList<UsageRecord>();
+        while (queue.drainTo(batch, BATCH) > 0) {
+            writeWithRetry(batch);
+            batch.clear();
+        }
+    }
+
+    private void drainLoop() {
+        var batch = new ArrayList<UsageRecord>(BATCH);
+        while (running) {
+            try {
+                var first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                Thread.sleep(LINGER);
+                queue.drainTo(batch, BATCH - 1);
+                writeWithRetry(batch);
+                batch.clear();
+            } catch (InterruptedException e) {
+                if (!batch.isEmpty()) {
+                    queue.addAll(batch);
+                }
+                return;
+            }
+        }
+    }
+
+    private void writeWithRetry(List<UsageRecord> batch) {
+        long backoff = 100;
+        while (true) {
+            try {
+                write(batch);
+                return;
+            } catch (RuntimeException e) {
+                log.warn("Usage ledger write of {} records failed, retrying: {}", batch.size(), e.getMessage());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    write(batch);
+                    return;
+                }
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+    }
+
+    private void write(List<UsageRecord> batch) {
+        transactions.executeWithoutResult(status -> {
+            jdbc.sql("create temporary table llm_usage_incoming (like llm_usage) on commit drop")
+                    .update();
+            copyWriter.copy(
+                    "llm_usage_incoming",
+                    COLUMNS,
+                    batch.stream().map(UsageRecord::row).toList());
+            jdbc.sql("insert into llm_usage select * from llm_usage_incoming on conflict do nothing")
+                    .update();
+        });
+    }
+}

@@ -1,0 +1,223 @@
+package dev.colloquy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A test upstream on loopback that speaks the OpenAI chat completions wire protocol: JSON and SSE
+ * streams with usage, and on demand 429 with Retry-After, 500, a slow first token, or a stream cut
+ * off half-way. Replies are scripted per upstream model name; unscripted calls echo the last user
+ * message in three chunks.
+ */
+public final class FakeOpenAi {
+
+    /** One scripted reply. */
+    public sealed interface Reply {
+        record Stream(List<String> chunks, Duration firstTokenDelay, Duration betweenChunks, boolean cutOff)
+                implements Reply {}
+
+        record Status(int status, String retryAfter) implements Reply {}
+
+        static Reply stream(String... chunks) {
+            return new Stream(List.of(chunks), Duration.ZERO, Duration.ZERO, false);
+        }
+
+        static Reply slowFirstToken(Duration delay, String... chunks) {
+            return new Stream(List.of(chunks), delay, Duration.ZERO, false);
+        }
+
+        static Reply slowChunks(Duration between, String... chunks) {
+            return new Stream(List.of(chunks), Duration.ZERO, between, false);
+        }
+
+        static Reply cutAfter(String... chunks) {
+            return new Stream(List.of(chunks), Duration.ZERO, Duration.ZERO, true);
+        }
+
+        static Reply status(int status) {
+            return new Status(status, null);
+        }
+
+        static Reply rateLimited(String retryAfter) {
+            return new Status(429, retryAfter);
+        }
+    }
+
+    private static volatile FakeOpenAi instance;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpServer server;
+    private final Map<String, ConcurrentLinkedQueue<Reply>> scripts = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<JsonNode> requests = new ConcurrentLinkedQueue<>();
+
+    private FakeOpenAi() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/v1/chat/completions", this::complete);
+        server.start();
+    }
+
+    public static FakeOpenAi get() {
+        if (instance == null) {
+            synchronized (FakeOpenAi.class) {
+                if (instance == null) {
+                    try {
+                        instance = new FakeOpenAi();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        }
+        return instance;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    public void script(String upstreamModel, Reply... replies) {
+        scripts.computeIfAbsent(upstreamModel, m -> new ConcurrentLinkedQueue<>())
+                .addAll(List.of(replies));
+    }
+
+    public int calls(String upstreamModel) {
+        return calls.computeIfAbsent(upstreamModel, m -> new AtomicInteger()).get();
+    }
+
+    /** The last request body the server received for this model. */
+    public JsonNode lastRequest(String upstreamModel) {
+        return requests.stream()
+                .filter(r -> r.path("model").asString().equals(upstreamModel))
+                .reduce((a, b) -> b)
+                .orElseThrow();
+    }
+
+    private void complete(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            var request = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            requests.add(request);
+            var model = request.path("model").asString();
+            calls.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
+            var queue = scripts.get(model);
+            var reply = queue == null ? null : queue.poll();
+            if (reply == null) {
+                var messages = request.path("messages");
+                var last = messages.get(messages.size() - 1).path("content").asString();
+                reply = Reply.stream("You said: ", last, ".");
+            }
+            switch (reply) {
+                case Reply.Status status -> fail(exchange, status);
+                case Reply.Stream stream -> stream(exchange, request, model, stream);
+            }
+        }
+    }
+
+    private static void fail(HttpExchange exchange, Reply.Status status) throws IOException {
+        if (status.retryAfter() != null) {
+            exchange.getResponseHeaders().add("Retry-After", status.retryAfter());
+        }
+        var body = "{\"error\":{\"message\":\"scripted failure " + status.status() + "\",\"type\":\"test\"}}";
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        var bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status.status(), bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    private static void stream(HttpExchange exchange, JsonNode request, String model, Reply.Stream stream)
+            throws IOException {
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        try {
+            sleep(stream.firstTokenDelay());
+            int sent = 0;
+            for (var chunk : stream.chunks()) {
+                if (stream.cutOff() && sent == stream.chunks().size() / 2 + 1) {
+                    return;
+                }
+                event(
+                        out,
+                        Map.of(
+                                "id",
+                                "chatcmpl-test",
+                                "object",
+                                "chat.completion.chunk",
+                                "model",
+                                model,
+                                "choices",
+                                List.of(Map.of("index", 0, "delta", Map.of("content", chunk)))));
+                sent++;
+                sleep(stream.betweenChunks());
+            }
+            event(
+                    out,
+                    Map.of(
+                            "id",
+                            "chatcmpl-test",
+                            "object",
+                            "chat.completion.chunk",
+                            "model",
+                            model,
+                            "choices",
+                            List.of(Map.of("index", 0, "delta", Map.of(), "finish_reason", "stop"))));
+            if (request.path("stream_options").path("include_usage").asBoolean(false)) {
+                int completion = stream.chunks().size() * 2;
+                event(
+                        out,
+                        Map.of(
+                                "id",
+                                "chatcmpl-test",
+                                "object",
+                                "chat.completion.chunk",
+                                "model",
+                                model,
+                                "choices",
+                                List.of(),
+                                "usage",
+                                Map.of(
+                                        "prompt_tokens",
+                                        100,
+                                        "completion_tokens",
+                                        completion,
+                                        "total_tokens",
+                                        100 + completion)));
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException clientGone) {
+            // the gateway cancelled the call
+        }
+    }
+
+    private static void event(OutputStream out, Object data) throws IOException {
+        out.write(("data: " + JSON.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void sleep(Duration duration) {
+        if (duration.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.colloquy.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.colloquy.FakeOpenAi;
+import dev.colloquy.FakeOpenAi.Reply;
+import dev.colloquy.IntegrationTest;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The real upstream client against the OpenAI-speaking test server: retries, fallback, time-outs, billing. */
+class LlmGatewayIT extends IntegrationTest {
+
+    @Autowired
+    LlmGateway gateway;
+
+    private final FakeOpenAi upstream = FakeOpenAi.get();
+
+    @Test
+    void streamsTokensAndBillsTheUpstreamsUsage() {
+        var tokens = new ArrayList<String>();
+        upstream.script("lonely", Reply.stream("Hel", "lo", "!"));
+
+        var completion = gateway.complete(request("lonely", "hi"), tokens::add);
+
+        assertThat(tokens).containsExactly("Hel", "lo", "!");
+        assertThat(completion.text()).isEqualTo("Hello!");
+        assertThat(completion.complete()).isTrue();
+        assertThat(completion.inputTokens()).isEqualTo(100);
+        assertThat(completion.outputTokens()).isEqualTo(6);
+        assertThat(completion.timeToFirstToken()).isNotNull();
+        var sent = upstream.lastRequest("lonely");
+        assertThat(sent.path("stream").asBoolean()).isTrue();
+        assertThat(sent.path("stream_options").path("include_usage").asBoolean())
+                .isTrue();
+        assertThat(sent.path("messages").get(0).path("content").asString()).isEqualTo("hi");
+    }
+
+    @Test
+    void pricesTokensAtTheModelsRates() {
+        upstream.script("test-model", Reply.stream("a", "b", "c"));
+
+        var completion = gateway.complete(request("test-model", "price me"), TokenSink.DISCARD);
+
+        assertThat(completion.costUsd()).isEqualByComparingTo(new BigDecimal("0.000112"));
+    }
+
+    @Test
+    void retriesARateLimitAfterItsRetryAfter() {
+        int before = upstream.calls("lonely");
+        upstream.script("lonely", Reply.rateLimited("0.05"), Reply.stream("ok"));
+
+        var completion = gateway.complete(request("lonely", "again"), TokenSink.DISCARD);
+
+        assertThat(completion.text()).isEqualTo("ok");
+        assertThat(upstream.calls("lonely") - before).isEqualTo(2);
+    }
+
+    @Test
+    void givesUpAfterItsAttemptsWithARetryableProblem() {
+        int before = upstream.calls("lonely");
+        upstream.script("lonely", Reply.status(500), Reply.status(502), Reply.status(503));
+
+        assertThatThrownBy(() -> gateway.complete(request("lonely", "fail"), TokenSink.DISCARD))
+                .isInstanceOf(ModelUnavailable.class)
+                .satisfies(e -> assertThat(((ModelUnavailable) e).retryAfter()).isNotNull());
+        assertThat(upstream.calls("lonely") - before).isEqualTo(3);
+    }
+
+    @Test
+    void doesNotRetryARequestTheUpstreamRejects() {
+        int before = upstream.calls("lonely");
+        upstream.script("lonely", Reply.status(400));
+
+        assertThatThrownBy(() -> gateway.complete(request("lonely", "bad"), TokenSink.DISCARD))
+                .isInstanceOf(ModelRejectedRequest.class)
+                .hasMessageContaining("scripted failure 400");
+        assertThat(upstream.calls("lonely") - before).isEqualTo(1);
+    }
+
+    @Test
+    void fallsBackToTheNextModelWhenOneKeepsFailing() {
+        upstream.script("test-model", Reply.status(500), Reply.status(500), Reply.status(500));
+        upstream.script("test-backup", Reply.stream("from ", "backup"));
+
+        var completion = gateway.complete(request("test-model", "who answers?"), TokenSink.DISCARD);
+
+        assertThat(completion.model()).isEqualTo("test-backup");
+        assertThat(completion.text()).isEqualTo("from backup");
+    }
+
+    @Test
+    void retriesAFirstTokenThatComesTooLate() {
+        int before = upstream.calls("lonely");
+        upstream.script("lonely", Reply.slowFirstToken(Duration.ofSeconds(3), "late"), Reply.stream("on time"));
+
+        var completion = gateway.complete(request("lonely", "hurry"), TokenSink.DISCARD);
+
+        assertThat(completion.text()).isEqualTo("on time");
+        assertThat(upstream.calls("lonely") - before).isEqualTo(2);
+    }
+
+    @Test
+    void keepsAndBillsAStreamCutOffAfterTokensWereSent() {
+        var tokens = new ArrayList<String>();
+        upstream.script("lonely", Reply.cutAfter("one ", "two ", "three ", "four ", "five"));
+
+        var completion = gateway.complete(request("lonely", "go"), tokens::add);
+
+        assertThat(completion.complete()).isFalse();
+        assertThat(completion.finishReason()).isEqualTo("upstream_cut");
+        assertThat(completion.text()).isEqualTo(String.join("", tokens)).startsWith("one two");
+        assertThat(completion.outputTokens()).isPositive();
+    }
+
+    @Test
+    void stopsTheUpstreamWhenTheClientLeaves() {
+        upstream.script("lonely", Reply.slowChunks(Duration.ofMillis(50), "a", "b", "c", "d", "e", "f", "g", "h"));
+        var tokens = new ArrayList<String>();
+
+        var completion = gateway.complete(request("lonely", "bye"), token -> {
+            tokens.add(token);
+            if (tokens.size() == 2) {
+                throw new java.io.IOException("client gone");
+            }
+        });
+
+        assertThat(completion.complete()).isFalse();
+        assertThat(completion.finishReason()).isEqualTo("client_disconnected");
+        assertThat(completion.text()).isEqualTo("a");
+    }
+
+    @Test
+    void unknownModelIsRefused() {
+        assertThatThrownBy(() -> gateway.complete(request("no-such-model", "x"), TokenSink.DISCARD))
+                .isInstanceOf(UnknownModel.class);
+    }
+
+    private static ChatRequest request(String model, String content) {
+        return new ChatRequest(
+                UUID.randomUUID(), model, List.of(new LlmMessage("user", content)), null, null, null, Set.of());
+    }
+}
