@@ -64,11 +64,20 @@ class SecurityConfiguration {
         return (request, response, e) -> {
             boolean invalid = request.getAttribute(BearerTokenFilter.INVALID_TOKEN) != null;
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, invalid ? "Bearer error=\"invalid_token\"" : "Bearer");
-            var problem = ProblemDetail.forStatusAndDetail(
-                    HttpStatus.UNAUTHORIZED,
-                    invalid
-                            ? "The bearer token is unknown, expired or revoked"
-                            : "This endpoint needs Authorization: Bearer <session token or API key>");
+            var detail = invalid
+                    ? "The bearer token is unknown, expired or revoked"
+                    : "This endpoint needs Authorization: Bearer <session token or API key>";
+            if (request.getRequestURI().startsWith("/v1/")) {
+                // OpenAI's shape, so the OpenAI SDKs raise their usual AuthenticationError
+                response.setStatus(HttpStatus.UNAUTHORIZED.value());
+                response.setContentType("application/json");
+                response.getWriter()
+                        .write("{\"error\":{\"message\":\""
+                                + detail.replace("<", "\\u003c").replace(">", "\\u003e")
+                                + "\",\"type\":\"authentication_error\",\"param\":null,\"code\":\"invalid_api_key\"}}");
+                return;
+            }
+            var problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, detail);
             problem.setType(ProblemTypes.of(invalid ? "invalid-token" : "unauthenticated"));
             problem.setTitle("Unauthenticated");
             problems.write(response, problem);

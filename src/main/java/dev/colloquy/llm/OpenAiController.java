@@ -1,0 +1,229 @@
+package dev.colloquy.llm;
+
+import dev.colloquy.user.CurrentUser;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The OpenAI-compatible API, so the official OpenAI SDKs work unchanged against Colloquy: {@code GET
+ * /v1/models} and {@code POST /v1/chat/completions} (whole or streamed, with {@code
+ * stream_options.include_usage}), authenticated by API key, through the same gateway, limits and
+ * ledger as the conversations.
+ */
+@RestController
+@RequestMapping("/v1")
+class OpenAiController {
+
+    static final int MAX_MESSAGES = 1_000;
+
+    private final LlmGateway gateway;
+    private final ModelRegistry models;
+    private final JsonMapper json;
+    private final long started = Instant.now().getEpochSecond();
+
+    OpenAiController(LlmGateway gateway, ModelRegistry models, JsonMapper json) {
+        this.gateway = gateway;
+        this.models = models;
+        this.json = json;
+    }
+
+    @GetMapping("/models")
+    OpenAiApi.ModelList models() {
+        return new OpenAiApi.ModelList(
+                "list",
+                models.all().stream()
+                        .map(model -> new OpenAiApi.Model(
+                                model.name(), "model", started, model.isLocal() ? "colloquy" : model.provider()))
+                        .toList());
+    }
+
+    @PostMapping("/chat/completions")
+    @Nullable
+    ResponseEntity<OpenAiApi.ChatCompletion> chat(
+            @AuthenticationPrincipal CurrentUser caller,
+            @RequestBody OpenAiApi.ChatCompletionRequest request,
+            HttpServletResponse response)
+            throws IOException {
+        long requestStarted = System.nanoTime();
+        var chatRequest = toChatRequest(caller, request);
+        var model = gateway.resolve(chatRequest.model());
+        var id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = Instant.now().getEpochSecond();
+        if (request.streamed()) {
+            stream(chatRequest, model, id, created, request.includeUsage(), response);
+            return null;
+        }
+        var completion = gateway.complete(chatRequest, TokenSink.DISCARD);
+        var body = new OpenAiApi.ChatCompletion(
+                id,
+                "chat.completion",
+                created,
+                completion.model(),
+                List.of(new OpenAiApi.Choice(
+                        0, new OpenAiApi.ResponseMessage("assistant", completion.text()), finishReason(completion))),
+                OpenAiApi.Usage.of(completion));
+        return ResponseEntity.ok()
+                .header("X-Colloquy-Overhead-Ms", Long.toString(overheadMillis(requestStarted, completion)))
+                .body(body);
+    }
+
+    private void stream(
+            ChatRequest request,
+            LlmModel model,
+            String id,
+            long created,
+            boolean includeUsage,
+            HttpServletResponse response)
+            throws IOException {
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.setHeader("Cache-Control", "no-cache");
+        response.setHeader("X-Accel-Buffering", "no");
+        var out = response.getOutputStream();
+        var opened = new boolean[1];
+        TokenSink sink = token -> {
+            if (!opened[0]) {
+                opened[0] = true;
+                chunk(
+                        out,
+                        response,
+                        new OpenAiApi.Chunk(
+                                id,
+                                "chat.completion.chunk",
+                                created,
+                                model.name(),
+                                List.of(new OpenAiApi.ChunkChoice(0, new OpenAiApi.Delta("assistant", ""), null)),
+                                null));
+            }
+            chunk(
+                    out,
+                    response,
+                    new OpenAiApi.Chunk(
+                            id,
+                            "chat.completion.chunk",
+                            created,
+                            model.name(),
+                            List.of(new OpenAiApi.ChunkChoice(0, new OpenAiApi.Delta(null, token), null)),
+                            null));
+        };
+        Completion completion;
+        try {
+            completion = gateway.complete(request, sink);
+        } catch (RuntimeException e) {
+            if (!opened[0]) {
+                response.reset();
+                throw e;
+            }
+            data(
+                    out,
+                    response,
+                    json.writeValueAsBytes(
+                            OpenAiApi.error("The model failed mid-answer; retry", "server_error", null)));
+            return;
+        }
+        try {
+            chunk(
+                    out,
+                    response,
+                    new OpenAiApi.Chunk(
+                            id,
+                            "chat.completion.chunk",
+                            created,
+                            completion.model(),
+                            List.of(new OpenAiApi.ChunkChoice(
+                                    0, new OpenAiApi.Delta(null, null), finishReason(completion))),
+                            null));
+            if (includeUsage) {
+                chunk(
+                        out,
+                        response,
+                        new OpenAiApi.Chunk(
+                                id,
+                                "chat.completion.chunk",
+                                created,
+                                completion.model(),
+                                List.of(),
+                                OpenAiApi.Usage.of(completion)));
+            }
+            data(out, response, "[DONE]".getBytes(StandardCharsets.UTF_8));
+        } catch (IOException clientGone) {
+            // the answer was billed; nothing is left to send it to
+        }
+    }
+
+    private void chunk(jakarta.servlet.ServletOutputStream out, HttpServletResponse response, OpenAiApi.Chunk chunk)
+            throws IOException {
+        data(out, response, json.writeValueAsBytes(chunk));
+    }
+
+    private static void data(jakarta.servlet.ServletOutputStream out, HttpServletResponse response, byte[] payload)
+            throws IOException {
+        out.write("data: ".getBytes(StandardCharsets.UTF_8));
+        out.write(payload);
+        out.write("\n\n".getBytes(StandardCharsets.UTF_8));
+        response.flushBuffer();
+    }
+
+    private static ChatRequest toChatRequest(CurrentUser caller, OpenAiApi.ChatCompletionRequest request) {
+        if (request.messages() == null || request.messages().isEmpty()) {
+            throw new InvalidOpenAiRequest("'messages' must hold at least one message", "messages");
+        }
+        if (request.messages().size() > MAX_MESSAGES) {
+            throw new InvalidOpenAiRequest("'messages' holds at most " + MAX_MESSAGES + " messages", "messages");
+        }
+        var messages = new ArrayList<LlmMessage>();
+        for (var message : request.messages()) {
+            var role = message.role() == null ? "" : message.role();
+            if (role.equals("developer")) {
+                role = "system";
+            }
+            if (!Set.of("system", "user", "assistant").contains(role)) {
+                throw new InvalidOpenAiRequest(
+                        "role '" + role + "' is not supported; use system, developer, user or assistant", "messages");
+            }
+            var text = message.text();
+            if (text.indexOf('\0') >= 0) {
+                throw new InvalidOpenAiRequest("message content must not contain NUL characters", "messages");
+            }
+            messages.add(new LlmMessage(role, text));
+        }
+        if (request.temperature() != null && (request.temperature() < 0 || request.temperature() > 2)) {
+            throw new InvalidOpenAiRequest("'temperature' must be between 0 and 2", "temperature");
+        }
+        if (request.tokenLimit() != null && request.tokenLimit() < 1) {
+            throw new InvalidOpenAiRequest("'max_tokens' must be positive", "max_tokens");
+        }
+        return new ChatRequest(
+                caller.id(), request.model(), messages, request.temperature(), request.tokenLimit(), null, Set.of());
+    }
+
+    private static String finishReason(Completion completion) {
+        if (completion.complete()) {
+            return completion.finishReason().isEmpty() ? "stop" : completion.finishReason();
+        }
+        return "length";
+    }
+
+    private static long overheadMillis(long started, Completion completion) {
+        var total = (System.nanoTime() - started) / 1_000_000;
+        var model = completion.latency().minus(completion.overhead()).toMillis();
+        return Math.max(0, total - model);
+    }
+}
