@@ -65,8 +65,8 @@ public final class FakeOpenAi {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<JsonNode> requests = new ConcurrentLinkedQueue<>();
 
-    private FakeOpenAi() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+    private FakeOpenAi(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/chat/completions", this::complete);
         server.start();
@@ -77,7 +77,7 @@ public final class FakeOpenAi {
             synchronized (FakeOpenAi.class) {
                 if (instance == null) {
                     try {
-                        instance = new FakeOpenAi();
+                        instance = new FakeOpenAi(0);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -85,6 +85,11 @@ public final class FakeOpenAi {
             }
         }
         return instance;
+    }
+
+    /** A server of its own on this loopback port, for the benchmarks (bench/run-gateway). */
+    public static FakeOpenAi start(int port) throws IOException {
+        return new FakeOpenAi(port);
     }
 
     public String baseUrl() {

@@ -1,0 +1,10 @@
+-- wrk: POST a streamed chat completion the way the OpenAI SDKs do; the response is read to its end.
+-- BENCH_KEY (optional) is sent as the bearer token.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json"
+local key = os.getenv("BENCH_KEY")
+if key and key ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. key
+end
+wrk.body = '{"model":"bench-model","messages":[{"role":"user","content":"hello"}],"stream":true,"stream_options":{"include_usage":true}}'
