@@ -69,9 +69,14 @@ public class ResponseCaching {
     public void invalidateForCaller(String... groups) {
         var owner = owner(false);
         if (owner != null) {
-            for (var group : groups) {
-                invalidate(owner, group);
-            }
+            invalidateFor(owner, groups);
+        }
+    }
+
+    /** Drops this user's cached responses of these groups on every replica (outside an HTTP request). */
+    public void invalidateFor(String userId, String... groups) {
+        for (var group : groups) {
+            invalidate(userId, group);
         }
     }
 
