@@ -69,6 +69,7 @@ public final class FakeOpenAi {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/chat/completions", this::complete);
+        server.createContext("/v1/embeddings", this::embeddings);
         server.start();
     }
 
@@ -130,6 +131,46 @@ public final class FakeOpenAi {
                 case Reply.Status status -> fail(exchange, status);
                 case Reply.Stream stream -> stream(exchange, request, model, stream);
             }
+        }
+    }
+
+    /** Deterministic three-dimensional vectors: the input's length, its vowels, and 1. */
+    private void embeddings(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            var request = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            requests.add(request);
+            var inputs = request.path("input").isArray()
+                    ? java.util.stream.StreamSupport.stream(
+                                    request.path("input").spliterator(), false)
+                            .map(JsonNode::asString)
+                            .toList()
+                    : List.of(request.path("input").asString());
+            var data = new java.util.ArrayList<Map<String, Object>>();
+            for (int i = 0; i < inputs.size(); i++) {
+                var text = inputs.get(i);
+                data.add(Map.of(
+                        "object",
+                        "embedding",
+                        "index",
+                        i,
+                        "embedding",
+                        List.of(
+                                (double) text.length(),
+                                (double) text.replaceAll("[^aeiou]", "").length(),
+                                1.0)));
+            }
+            var body = JSON.writeValueAsBytes(Map.of(
+                    "object",
+                    "list",
+                    "model",
+                    request.path("model").asString(),
+                    "data",
+                    data,
+                    "usage",
+                    Map.of("prompt_tokens", inputs.size() * 5, "total_tokens", inputs.size() * 5)));
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
         }
     }
 

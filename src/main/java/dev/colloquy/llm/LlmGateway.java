@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,7 +35,7 @@ public class LlmGateway {
     private final LlmProperties properties;
     private final UsageLedger ledger;
     private final LlmMetrics metrics;
-    private final ChatProvider upstream;
+    private final OpenAiCompatibleProvider upstream;
     private final ChatProvider local;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> limits = new ConcurrentHashMap<>();
@@ -117,6 +118,60 @@ public class LlmGateway {
         }
         var retryAfter = last != null && last.retryAfter() != null ? last.retryAfter() : Duration.ofSeconds(5);
         throw new ModelUnavailable(first.name(), last == null ? "no model" : last.getMessage(), retryAfter);
+    }
+
+    /**
+     * Embeds the input with the model's upstream, with the same retries and breaker as chat calls,
+     * and bills the input tokens.
+     *
+     * @throws NoEmbeddings when the model has no embeddings endpoint (the built-in model)
+     */
+    public tools.jackson.databind.JsonNode embed(UUID userId, String modelName, tools.jackson.databind.JsonNode input) {
+        var model = resolve(modelName);
+        if (model.isLocal()) {
+            throw new NoEmbeddings(model.name());
+        }
+        var breaker = breaker(model);
+        long started = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            if (!breaker.tryAcquirePermission()) {
+                metrics.upstreamError(model, "circuit_open");
+                throw new ModelUnavailable(
+                        model.name(), "circuit open", properties.breaker().waitInOpen());
+            }
+            long callStarted = System.nanoTime();
+            try {
+                var now = Instant.now();
+                var result = upstream.embed(model, input, new ChatProvider.Deadlines(now, now.plus(model.timeout())));
+                breaker.onSuccess(System.nanoTime() - callStarted, TimeUnit.NANOSECONDS);
+                var latency = Duration.ofNanos(System.nanoTime() - started);
+                ledger.record(new UsageRecord(
+                        Uuid7.next(),
+                        userId,
+                        null,
+                        model.name(),
+                        model.provider(),
+                        result.inputTokens(),
+                        0,
+                        model.cost(result.inputTokens(), 0),
+                        "complete",
+                        (int) Math.min(Integer.MAX_VALUE, latency.toMillis()),
+                        Instant.now().truncatedTo(ChronoUnit.MICROS)));
+                return result.body();
+            } catch (UpstreamFailure failure) {
+                if (failure.kind() == UpstreamFailure.Kind.REJECTED) {
+                    breaker.releasePermission();
+                    throw new ModelRejectedRequest(model.name(), failure.getMessage());
+                }
+                breaker.onError(System.nanoTime() - callStarted, TimeUnit.NANOSECONDS, failure);
+                metrics.upstreamError(model, failure.kind().tag());
+                if (!failure.kind().retriable || attempt >= properties.retry().maxAttempts()) {
+                    var retryAfter = failure.retryAfter() == null ? Duration.ofSeconds(5) : failure.retryAfter();
+                    throw new ModelUnavailable(model.name(), failure.getMessage(), retryAfter);
+                }
+                sleep(backoff(attempt, failure));
+            }
+        }
     }
 
     private Completion callWithRetries(

@@ -78,6 +78,38 @@ final class OpenAiCompatibleProvider implements ChatProvider {
         return read(response.body(), request, sink, deadlines);
     }
 
+    /** What an upstream's {@code /embeddings} answered: its JSON as it came, and the tokens billed. */
+    record Embeddings(JsonNode body, int inputTokens) {}
+
+    Embeddings embed(LlmModel model, JsonNode input, Deadlines deadlines) throws UpstreamFailure {
+        var body = Map.of("model", model.upstreamModel(), "input", input);
+        var http = HttpRequest.newBuilder(URI.create(model.baseUrl() + "/embeddings"))
+                .timeout(positive(Duration.between(Instant.now(), deadlines.total())))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        if (model.apiKey() != null && !model.apiKey().isBlank()) {
+            http.header("Authorization", "Bearer " + model.apiKey());
+        }
+        try {
+            var response = client.send(http.build(), HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                throw failure(response);
+            }
+            try (var stream = response.body()) {
+                var answer = json.readTree(stream);
+                return new Embeddings(
+                        answer, answer.path("usage").path("prompt_tokens").asInt(0));
+            }
+        } catch (HttpTimeoutException e) {
+            throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "no embeddings before the timeout", null);
+        } catch (IOException | RuntimeException e) {
+            throw new UpstreamFailure(UpstreamFailure.Kind.CONNECTION, "the upstream embeddings call failed", null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpstreamFailure(UpstreamFailure.Kind.CONNECTION, "interrupted", null);
+        }
+    }
+
     private ProviderResult read(InputStream body, ChatRequest request, TokenSink sink, Deadlines deadlines)
             throws UpstreamFailure {
         var text = new StringBuilder();

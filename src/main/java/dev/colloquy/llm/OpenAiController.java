@@ -53,6 +53,26 @@ class OpenAiController {
                         .toList());
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+    record EmbeddingsRequest(@Nullable String model, tools.jackson.databind.@Nullable JsonNode input) {}
+
+    /** Embeddings from the model's upstream, passed through as it answered them, and billed. */
+    @PostMapping("/embeddings")
+    tools.jackson.databind.JsonNode embeddings(
+            @AuthenticationPrincipal CurrentUser caller, @RequestBody EmbeddingsRequest request) {
+        if (request.model() == null || request.model().isBlank()) {
+            throw new InvalidOpenAiRequest("'model' is required", "model");
+        }
+        var input = request.input();
+        if (input == null || !(input.isString() || input.isArray()) || input.isEmpty() && !input.isString()) {
+            throw new InvalidOpenAiRequest("'input' must be a string or a non-empty array", "input");
+        }
+        if (input.isArray() && input.size() > 2_048) {
+            throw new InvalidOpenAiRequest("'input' holds at most 2,048 items", "input");
+        }
+        return gateway.embed(caller.id(), request.model(), input);
+    }
+
     @PostMapping("/chat/completions")
     @Nullable
     ResponseEntity<OpenAiApi.ChatCompletion> chat(

@@ -142,6 +142,25 @@ class OpenAiCompatibleApiIT extends IntegrationTest {
                 .contains("No generative model is configured");
     }
 
+    @Test
+    void embeddingsComeFromTheModelsUpstreamAndAreBilled() {
+        var key = apiKey("chat");
+
+        var response = api().post(
+                        "/v1/embeddings",
+                        key,
+                        "{\"model\":\"test-model\",\"input\":[\"hello\",\"colloquy\"],\"encoding_format\":\"float\"}");
+        var local = api().post("/v1/embeddings", key, "{\"model\":\"local\",\"input\":\"hello\"}");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().get("data").size()).isEqualTo(2);
+        assertThat(response.json().get("data").get(1).get("embedding").get(0).asDouble())
+                .isEqualTo(8.0);
+        assertThat(response.json().get("usage").get("prompt_tokens").asInt()).isEqualTo(10);
+        assertThat(local.status()).isEqualTo(400);
+        assertThat(local.json().get("error").get("type").asString()).isEqualTo("invalid_request_error");
+    }
+
     private String apiKey(String scope) {
         Api.Account account = api().register();
         return api().post("/api/api-keys", account.token(), "{\"name\":\"sdk\",\"scope\":\"" + scope + "\"}")

@@ -1,0 +1,16 @@
+package dev.colloquy.llm;
+
+import dev.colloquy.web.ApiProblem;
+import org.springframework.http.HttpStatus;
+
+/** Embeddings asked of a model that has none to give. */
+final class NoEmbeddings extends ApiProblem {
+
+    NoEmbeddings(String model) {
+        super(
+                HttpStatus.BAD_REQUEST,
+                "no-embeddings",
+                "No embeddings",
+                "Model " + model + " produces no embeddings; ask a model whose upstream serves /embeddings");
+    }
+}
