@@ -47,7 +47,7 @@ public abstract class IntegrationTest {
         var redis = TestRedis.get();
         registry.add("spring.data.redis.url", redis::url);
         registry.add("colloquy.cache.key-prefix", redis::prefix);
-        var upstream = FakeOpenAi.get();
+        var upstream = FakeUpstream.get();
         registry.add("colloquy.llm.models[0].name", () -> "test-model");
         registry.add("colloquy.llm.models[0].base-url", upstream::baseUrl);
         registry.add("colloquy.llm.models[0].input-price-per-million", () -> "1.00");
@@ -60,6 +60,12 @@ public abstract class IntegrationTest {
         registry.add("colloquy.llm.models[2].context-window", () -> "300");
         registry.add("colloquy.llm.models[3].name", () -> "lonely");
         registry.add("colloquy.llm.models[3].base-url", upstream::baseUrl);
+        registry.add("colloquy.llm.models[4].name", () -> "claude-test");
+        registry.add("colloquy.llm.models[4].provider", () -> "anthropic");
+        registry.add("colloquy.llm.models[4].base-url", upstream::baseUrl);
+        registry.add("colloquy.llm.models[4].api-key", () -> "test-anthropic-key");
+        registry.add("colloquy.llm.models[4].input-price-per-million", () -> "3.00");
+        registry.add("colloquy.llm.models[4].output-price-per-million", () -> "15.00");
     }
 
     @LocalServerPort

@@ -35,7 +35,8 @@ public class LlmGateway {
     private final LlmProperties properties;
     private final UsageLedger ledger;
     private final LlmMetrics metrics;
-    private final OpenAiCompatibleProvider upstream;
+    private final OpenAiCompatibleProvider openAi;
+    private final AnthropicProvider anthropic;
     private final ChatProvider local;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> limits = new ConcurrentHashMap<>();
@@ -51,7 +52,9 @@ public class LlmGateway {
         this.properties = properties;
         this.ledger = ledger;
         this.metrics = metrics;
-        this.upstream = new OpenAiCompatibleProvider(properties.connectTimeout(), json);
+        var http = new SseUpstream(properties.connectTimeout(), json);
+        this.openAi = new OpenAiCompatibleProvider(http);
+        this.anthropic = new AnthropicProvider(http);
         this.local = new LocalModel(conversations);
     }
 
@@ -128,7 +131,7 @@ public class LlmGateway {
      */
     public tools.jackson.databind.JsonNode embed(UUID userId, String modelName, tools.jackson.databind.JsonNode input) {
         var model = resolve(modelName);
-        if (model.isLocal()) {
+        if (!model.provider().equals("openai")) {
             throw new NoEmbeddings(model.name());
         }
         var breaker = breaker(model);
@@ -141,8 +144,7 @@ public class LlmGateway {
             }
             long callStarted = System.nanoTime();
             try {
-                var now = Instant.now();
-                var result = upstream.embed(model, input, new ChatProvider.Deadlines(now, now.plus(model.timeout())));
+                var result = openAi.embed(model, input, Instant.now().plus(model.timeout()));
                 breaker.onSuccess(System.nanoTime() - callStarted, TimeUnit.NANOSECONDS);
                 var latency = Duration.ofNanos(System.nanoTime() - started);
                 ledger.record(new UsageRecord(
@@ -177,7 +179,11 @@ public class LlmGateway {
     private Completion callWithRetries(
             LlmModel model, CircuitBreaker breaker, ChatRequest request, TokenSink sink, long started)
             throws UpstreamFailure {
-        var provider = model.isLocal() ? local : upstream;
+        ChatProvider provider = switch (model.provider()) {
+            case LlmModel.LOCAL -> local;
+            case "anthropic" -> anthropic;
+            default -> openAi;
+        };
         var counting = new CountingSink(sink);
         for (int attempt = 1; ; attempt++) {
             long callStarted = System.nanoTime();

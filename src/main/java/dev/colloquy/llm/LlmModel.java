@@ -29,11 +29,11 @@ public record LlmModel(
         if (name.isBlank() || name.length() > 100) {
             throw new IllegalArgumentException("a model name has 1 to 100 characters");
         }
-        if (!provider.equals("openai") && !provider.equals(LOCAL)) {
+        if (!provider.equals("openai") && !provider.equals("anthropic") && !provider.equals(LOCAL)) {
             throw new IllegalArgumentException(
-                    "model " + name + ": provider must be 'openai' (any OpenAI-compatible API)");
+                    "model " + name + ": provider must be 'openai' (any OpenAI-compatible API) or 'anthropic'");
         }
-        if (provider.equals("openai") && (baseUrl == null || baseUrl.isBlank())) {
+        if (!provider.equals(LOCAL) && (baseUrl == null || baseUrl.isBlank())) {
             throw new IllegalArgumentException("model " + name + " needs a base-url");
         }
         if (inputPricePerMillion.signum() < 0 || outputPricePerMillion.signum() < 0) {

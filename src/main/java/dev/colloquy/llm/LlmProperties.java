@@ -47,7 +47,7 @@ public record LlmProperties(
      * One model.
      *
      * @param name the name clients use
-     * @param provider {@code openai} (any OpenAI-compatible API)
+     * @param provider {@code openai} (any OpenAI-compatible API) or {@code anthropic} (the Messages API)
      * @param baseUrl the upstream's API root, such as {@code https://api.openai.com/v1}
      * @param apiKey the upstream's key
      * @param upstreamModel the upstream's name for the model; unset: {@code name}

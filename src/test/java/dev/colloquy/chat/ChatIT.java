@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.colloquy.Api;
-import dev.colloquy.FakeOpenAi;
-import dev.colloquy.FakeOpenAi.Reply;
+import dev.colloquy.FakeUpstream;
+import dev.colloquy.FakeUpstream.Reply;
 import dev.colloquy.IntegrationTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class ChatIT extends IntegrationTest {
 
-    private final FakeOpenAi upstream = FakeOpenAi.get();
+    private final FakeUpstream upstream = FakeUpstream.get();
 
     @Test
     void theBuiltInModelQuotesTheUsersOwnWritingAndSaysWhatItIs() {

@@ -2,8 +2,8 @@ package dev.colloquy.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.colloquy.FakeOpenAi;
-import dev.colloquy.FakeOpenAi.Reply;
+import dev.colloquy.FakeUpstream;
+import dev.colloquy.FakeUpstream.Reply;
 import dev.colloquy.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -72,7 +72,7 @@ class ChatWebSocketIT extends IntegrationTest {
                 .json()
                 .get("id")
                 .asString();
-        FakeOpenAi.get()
+        FakeUpstream.get()
                 .script(
                         "lonely",
                         Reply.slowChunks(

@@ -3,8 +3,8 @@ package dev.colloquy.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.colloquy.FakeOpenAi;
-import dev.colloquy.FakeOpenAi.Reply;
+import dev.colloquy.FakeUpstream;
+import dev.colloquy.FakeUpstream.Reply;
 import dev.colloquy.IntegrationTest;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -21,7 +21,7 @@ class LlmGatewayIT extends IntegrationTest {
     @Autowired
     LlmGateway gateway;
 
-    private final FakeOpenAi upstream = FakeOpenAi.get();
+    private final FakeUpstream upstream = FakeUpstream.get();
 
     @Test
     void streamsTokensAndBillsTheUpstreamsUsage() {

@@ -18,12 +18,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A test upstream on loopback that speaks the OpenAI chat completions wire protocol: JSON and SSE
- * streams with usage, and on demand 429 with Retry-After, 500, a slow first token, or a stream cut
- * off half-way. Replies are scripted per upstream model name; unscripted calls echo the last user
- * message in three chunks.
+ * A test upstream on loopback that speaks the OpenAI chat completions and embeddings wire protocol
+ * and Anthropic's Messages API: SSE streams with usage, and on demand 429 with Retry-After, 5xx, a
+ * slow first token, or a stream cut off half-way. Replies are scripted per upstream model name;
+ * unscripted calls echo the last user message in three chunks.
  */
-public final class FakeOpenAi {
+public final class FakeUpstream {
 
     /** One scripted reply. */
     public sealed interface Reply {
@@ -57,28 +57,30 @@ public final class FakeOpenAi {
         }
     }
 
-    private static volatile FakeOpenAi instance;
+    private static volatile FakeUpstream instance;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final HttpServer server;
     private final Map<String, ConcurrentLinkedQueue<Reply>> scripts = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<JsonNode> requests = new ConcurrentLinkedQueue<>();
+    private final Map<String, Map<String, String>> lastHeaders = new ConcurrentHashMap<>();
 
-    private FakeOpenAi(int port) throws IOException {
+    private FakeUpstream(int port) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/chat/completions", this::complete);
         server.createContext("/v1/embeddings", this::embeddings);
+        server.createContext("/v1/messages", this::messages);
         server.start();
     }
 
-    public static FakeOpenAi get() {
+    public static FakeUpstream get() {
         if (instance == null) {
-            synchronized (FakeOpenAi.class) {
+            synchronized (FakeUpstream.class) {
                 if (instance == null) {
                     try {
-                        instance = new FakeOpenAi(0);
+                        instance = new FakeUpstream(0);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -89,8 +91,8 @@ public final class FakeOpenAi {
     }
 
     /** A server of its own on this loopback port, for the benchmarks (bench/run-gateway). */
-    public static FakeOpenAi start(int port) throws IOException {
-        return new FakeOpenAi(port);
+    public static FakeUpstream start(int port) throws IOException {
+        return new FakeUpstream(port);
     }
 
     public String baseUrl() {
@@ -132,6 +134,114 @@ public final class FakeOpenAi {
                 case Reply.Stream stream -> stream(exchange, request, model, stream);
             }
         }
+    }
+
+    /** The headers of the last request for this model. */
+    public Map<String, String> lastHeaders(String upstreamModel) {
+        return lastHeaders.getOrDefault(upstreamModel, Map.of());
+    }
+
+    /** Anthropic's Messages API, streamed: message_start, content_block_delta..., message_delta, message_stop. */
+    private void messages(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            var request = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            requests.add(request);
+            var model = request.path("model").asString();
+            var headers = new java.util.HashMap<String, String>();
+            exchange.getRequestHeaders()
+                    .forEach((name, values) -> headers.put(name.toLowerCase(), String.join(",", values)));
+            lastHeaders.put(model, headers);
+            calls.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
+            var queue = scripts.get(model);
+            var reply = queue == null ? null : queue.poll();
+            if (reply == null) {
+                var messages = request.path("messages");
+                reply = Reply.stream(
+                        "You said: ",
+                        messages.get(messages.size() - 1).path("content").asString(),
+                        ".");
+            }
+            switch (reply) {
+                case Reply.Status status -> {
+                    var body =
+                            ("{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"scripted failure "
+                                            + status.status() + "\"}}")
+                                    .getBytes(StandardCharsets.UTF_8);
+                    if (status.retryAfter() != null) {
+                        exchange.getResponseHeaders().add("retry-after", status.retryAfter());
+                    }
+                    exchange.sendResponseHeaders(status.status(), body.length);
+                    exchange.getResponseBody().write(body);
+                }
+                case Reply.Stream stream -> {
+                    exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+                    exchange.sendResponseHeaders(200, 0);
+                    var out = exchange.getResponseBody();
+                    try {
+                        anthropicEvent(
+                                out,
+                                "message_start",
+                                Map.of(
+                                        "type",
+                                        "message_start",
+                                        "message",
+                                        Map.of(
+                                                "id",
+                                                "msg_test",
+                                                "type",
+                                                "message",
+                                                "role",
+                                                "assistant",
+                                                "model",
+                                                model,
+                                                "usage",
+                                                Map.of("input_tokens", 40, "output_tokens", 1))));
+                        anthropicEvent(
+                                out,
+                                "content_block_start",
+                                Map.of(
+                                        "type",
+                                        "content_block_start",
+                                        "index",
+                                        0,
+                                        "content_block",
+                                        Map.of("type", "text", "text", "")));
+                        for (var chunk : stream.chunks()) {
+                            anthropicEvent(
+                                    out,
+                                    "content_block_delta",
+                                    Map.of(
+                                            "type",
+                                            "content_block_delta",
+                                            "index",
+                                            0,
+                                            "delta",
+                                            Map.of("type", "text_delta", "text", chunk)));
+                        }
+                        anthropicEvent(out, "content_block_stop", Map.of("type", "content_block_stop", "index", 0));
+                        anthropicEvent(
+                                out,
+                                "message_delta",
+                                Map.of(
+                                        "type",
+                                        "message_delta",
+                                        "delta",
+                                        Map.of("stop_reason", "end_turn"),
+                                        "usage",
+                                        Map.of("output_tokens", stream.chunks().size() * 3)));
+                        anthropicEvent(out, "message_stop", Map.of("type", "message_stop"));
+                    } catch (IOException clientGone) {
+                        // the gateway cancelled the call
+                    }
+                }
+            }
+        }
+    }
+
+    private static void anthropicEvent(OutputStream out, String name, Object data) throws IOException {
+        out.write(("event: " + name + "\ndata: " + JSON.writeValueAsString(data) + "\n\n")
+                .getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
     /** Deterministic three-dimensional vectors: the input's length, its vowels, and 1. */
