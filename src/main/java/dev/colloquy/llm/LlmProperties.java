@@ -18,6 +18,7 @@ import org.springframework.validation.annotation.Validated;
  * @param inputPricePerMillion the single upstream's price per million input tokens, in USD
  * @param outputPricePerMillion the single upstream's price per million output tokens, in USD
  * @param contextWindow the single upstream's context window, in tokens
+ * @param maxConcurrency calls in flight to the single upstream at most, per replica
  * @param models further models, each with its own upstream, prices, window, timeout and fallbacks
  * @param defaultModel the model of conversations that name none; unset: the first configured, else {@code local}
  * @param retry retries of one upstream call
@@ -35,6 +36,7 @@ public record LlmProperties(
         @DefaultValue("0") BigDecimal inputPricePerMillion,
         @DefaultValue("0") BigDecimal outputPricePerMillion,
         @DefaultValue("8192") int contextWindow,
+        @DefaultValue("256") int maxConcurrency,
         @DefaultValue List<ModelProperties> models,
         @Nullable String defaultModel,
         @DefaultValue Retry retry,
@@ -67,7 +69,7 @@ public record LlmProperties(
             @DefaultValue("0") BigDecimal inputPricePerMillion,
             @DefaultValue("0") BigDecimal outputPricePerMillion,
             @DefaultValue("8192") int contextWindow,
-            @DefaultValue("32") int maxConcurrency,
+            @DefaultValue("256") int maxConcurrency,
             @Nullable Duration timeout,
             @DefaultValue List<String> fallbacks) {}
 

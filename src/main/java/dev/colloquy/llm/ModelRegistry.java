@@ -52,7 +52,7 @@ public class ModelRegistry {
                     properties.inputPricePerMillion(),
                     properties.outputPricePerMillion(),
                     properties.contextWindow(),
-                    64,
+                    properties.maxConcurrency(),
                     properties.totalTimeout(),
                     List.of()));
         }
