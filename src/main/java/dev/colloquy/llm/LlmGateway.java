@@ -105,10 +105,12 @@ public class LlmGateway {
                 breaker.releasePermission();
                 throw new ModelUnavailable(model.name(), "interrupted", Duration.ofSeconds(1));
             }
+            long modelStarted = System.nanoTime();
             try {
                 return callWithRetries(model, breaker, request, sink, started);
             } catch (UpstreamFailure failure) {
                 last = failure;
+                recordFailure(model, request, modelStarted);
                 if (!failure.kind().retriable) {
                     if (failure.kind() == UpstreamFailure.Kind.REJECTED) {
                         throw new ModelRejectedRequest(model.name(), failure.getMessage());
@@ -250,6 +252,22 @@ public class LlmGateway {
                 Instant.now().truncatedTo(ChronoUnit.MICROS)));
         metrics.completed(model, completion, completion.complete() ? "complete" : "incomplete");
         return completion;
+    }
+
+    /** A call that produced nothing is in the ledger too: no tokens, no cost. */
+    private void recordFailure(LlmModel model, ChatRequest request, long startedNanos) {
+        ledger.record(new UsageRecord(
+                Uuid7.next(),
+                request.userId(),
+                request.conversationId(),
+                model.name(),
+                model.provider(),
+                0,
+                0,
+                java.math.BigDecimal.ZERO,
+                "failed",
+                (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - startedNanos) / 1_000_000),
+                Instant.now().truncatedTo(ChronoUnit.MICROS)));
     }
 
     private Duration backoff(int attempt, UpstreamFailure failure) {

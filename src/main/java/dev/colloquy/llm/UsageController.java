@@ -17,9 +17,16 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class UsageController {
 
-    record Day(LocalDate day, String model, long calls, long inputTokens, long outputTokens, BigDecimal costUsd) {}
+    record Day(
+            LocalDate day,
+            String model,
+            long calls,
+            long failedCalls,
+            long inputTokens,
+            long outputTokens,
+            BigDecimal costUsd) {}
 
-    record Totals(long calls, long inputTokens, long outputTokens, BigDecimal costUsd) {}
+    record Totals(long calls, long failedCalls, long inputTokens, long outputTokens, BigDecimal costUsd) {}
 
     record Usage(LocalDate from, LocalDate to, List<Day> days, Totals totals) {}
 
@@ -42,6 +49,7 @@ class UsageController {
         var days = usages.daily(caller.id(), first, last);
         var totals = new Totals(
                 days.stream().mapToLong(Day::calls).sum(),
+                days.stream().mapToLong(Day::failedCalls).sum(),
                 days.stream().mapToLong(Day::inputTokens).sum(),
                 days.stream().mapToLong(Day::outputTokens).sum(),
                 days.stream().map(Day::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add));

@@ -21,6 +21,7 @@ class Usages {
     List<UsageController.Day> daily(UUID userId, LocalDate first, LocalDate last) {
         return jdbc.sql("""
                         select (created_at at time zone 'UTC')::date as day, model, count(*) as calls,
+                               count(*) filter (where status = 'failed') as failed_calls,
                                sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens,
                                sum(cost_usd) as cost_usd
                           from llm_usage
@@ -35,6 +36,7 @@ class Usages {
                         rs.getObject("day", LocalDate.class),
                         rs.getString("model"),
                         rs.getLong("calls"),
+                        rs.getLong("failed_calls"),
                         rs.getLong("input_tokens"),
                         rs.getLong("output_tokens"),
                         rs.getBigDecimal("cost_usd")))

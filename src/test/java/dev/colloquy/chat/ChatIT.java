@@ -222,6 +222,12 @@ class ChatIT extends IntegrationTest {
                 .get("items");
         assertThat(items.size()).isEqualTo(1);
         assertThat(items.get(0).get("content").asString()).isEqualTo("anyone?");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            var totals = api().get("/api/usage", account.token()).json().get("totals");
+            assertThat(totals.get("calls").asLong()).isEqualTo(1);
+            assertThat(totals.get("failedCalls").asLong()).isEqualTo(1);
+            assertThat(totals.get("costUsd").decimalValue()).isEqualByComparingTo(BigDecimal.ZERO);
+        });
     }
 
     private String start(Api.Account account, String title, String model) {
