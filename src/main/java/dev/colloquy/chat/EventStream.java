@@ -1,9 +1,8 @@
 package dev.colloquy.chat;
 
+import dev.colloquy.web.ServerSentEvents;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import org.springframework.http.MediaType;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -24,17 +23,9 @@ final class EventStream {
     synchronized void send(String event, Object data) throws IOException {
         if (!started) {
             started = true;
-            response.setStatus(HttpServletResponse.SC_OK);
-            response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
-            response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-            response.setHeader("Cache-Control", "no-cache");
-            response.setHeader("X-Accel-Buffering", "no");
+            ServerSentEvents.open(response);
         }
-        var out = response.getOutputStream();
-        out.write(("event: " + event + "\ndata: ").getBytes(StandardCharsets.UTF_8));
-        out.write(json.writeValueAsBytes(data));
-        out.write("\n\n".getBytes(StandardCharsets.UTF_8));
-        response.flushBuffer();
+        ServerSentEvents.send(response, event, json.writeValueAsBytes(data));
     }
 
     /** Sends unless the client is gone; for the last events, when nothing is left to stop. */

@@ -1,13 +1,11 @@
 package dev.colloquy.llm;
 
 import dev.colloquy.conversation.ConversationManagement;
-import dev.colloquy.platform.Uuid7;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -149,18 +147,7 @@ public class LlmGateway {
                 var result = openAi.embed(model, input, Instant.now().plus(model.timeout()));
                 breaker.onSuccess(System.nanoTime() - callStarted, TimeUnit.NANOSECONDS);
                 var latency = Duration.ofNanos(System.nanoTime() - started);
-                ledger.record(new UsageRecord(
-                        Uuid7.next(),
-                        userId,
-                        null,
-                        model.name(),
-                        model.provider(),
-                        result.inputTokens(),
-                        0,
-                        model.cost(result.inputTokens(), 0),
-                        "complete",
-                        (int) Math.min(Integer.MAX_VALUE, latency.toMillis()),
-                        Instant.now().truncatedTo(ChronoUnit.MICROS)));
+                ledger.record(UsageRecord.of(userId, null, model, result.inputTokens(), 0, "complete", latency));
                 return result.body();
             } catch (UpstreamFailure failure) {
                 if (failure.kind() == UpstreamFailure.Kind.REJECTED) {
@@ -238,36 +225,28 @@ public class LlmGateway {
                 latency,
                 sink.firstTokenAt() == 0 ? null : Duration.ofNanos(sink.firstTokenAt() - callStarted),
                 overhead);
-        ledger.record(new UsageRecord(
-                Uuid7.next(),
+        ledger.record(UsageRecord.of(
                 request.userId(),
                 request.conversationId(),
-                model.name(),
-                model.provider(),
+                model,
                 completion.inputTokens(),
                 completion.outputTokens(),
-                completion.costUsd(),
                 completion.complete() ? "complete" : "incomplete",
-                (int) Math.min(Integer.MAX_VALUE, latency.toMillis()),
-                Instant.now().truncatedTo(ChronoUnit.MICROS)));
+                latency));
         metrics.completed(model, completion, completion.complete() ? "complete" : "incomplete");
         return completion;
     }
 
     /** A call that produced nothing is in the ledger too: no tokens, no cost. */
     private void recordFailure(LlmModel model, ChatRequest request, long startedNanos) {
-        ledger.record(new UsageRecord(
-                Uuid7.next(),
+        ledger.record(UsageRecord.of(
                 request.userId(),
                 request.conversationId(),
-                model.name(),
-                model.provider(),
+                model,
                 0,
                 0,
-                java.math.BigDecimal.ZERO,
                 "failed",
-                (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - startedNanos) / 1_000_000),
-                Instant.now().truncatedTo(ChronoUnit.MICROS)));
+                Duration.ofNanos(System.nanoTime() - startedNanos)));
     }
 
     private Duration backoff(int attempt, UpstreamFailure failure) {

@@ -35,30 +35,8 @@ class LlmMetrics {
     }
 
     void completed(LlmModel model, Completion completion, String outcome) {
-        DistributionSummary.builder("gen_ai.client.token.usage")
-                .description("Tokens per model call")
-                .tags(
-                        "gen_ai.provider.name",
-                        model.provider(),
-                        "gen_ai.request.model",
-                        model.name(),
-                        "gen_ai.token.type",
-                        "input")
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(completion.inputTokens());
-        DistributionSummary.builder("gen_ai.client.token.usage")
-                .description("Tokens per model call")
-                .tags(
-                        "gen_ai.provider.name",
-                        model.provider(),
-                        "gen_ai.request.model",
-                        model.name(),
-                        "gen_ai.token.type",
-                        "output")
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(completion.outputTokens());
+        tokens(model, "input", completion.inputTokens());
+        tokens(model, "output", completion.outputTokens());
         Timer.builder("gen_ai.client.operation.duration")
                 .description("Duration of model calls")
                 .tags(
@@ -90,6 +68,21 @@ class LlmMetrics {
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(completion.overhead());
+    }
+
+    private void tokens(LlmModel model, String type, int count) {
+        DistributionSummary.builder("gen_ai.client.token.usage")
+                .description("Tokens per model call")
+                .tags(
+                        "gen_ai.provider.name",
+                        model.provider(),
+                        "gen_ai.request.model",
+                        model.name(),
+                        "gen_ai.token.type",
+                        type)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(count);
     }
 
     void upstreamError(LlmModel model, String reason) {

@@ -1,6 +1,7 @@
 package dev.colloquy.llm;
 
 import dev.colloquy.user.CurrentUser;
+import dev.colloquy.web.ServerSentEvents;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -111,94 +111,59 @@ class OpenAiController {
             boolean includeUsage,
             HttpServletResponse response)
             throws IOException {
-        response.setStatus(HttpServletResponse.SC_OK);
-        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.setHeader("Cache-Control", "no-cache");
-        response.setHeader("X-Accel-Buffering", "no");
-        var out = response.getOutputStream();
         var opened = new boolean[1];
         TokenSink sink = token -> {
             if (!opened[0]) {
                 opened[0] = true;
-                chunk(
-                        out,
-                        response,
-                        new OpenAiApi.Chunk(
-                                id,
-                                "chat.completion.chunk",
-                                created,
-                                model.name(),
-                                List.of(new OpenAiApi.ChunkChoice(0, new OpenAiApi.Delta("assistant", ""), null)),
-                                null));
+                ServerSentEvents.open(response);
+                chunk(response, id, created, model.name(), delta("assistant", "", null), null);
             }
-            chunk(
-                    out,
-                    response,
-                    new OpenAiApi.Chunk(
-                            id,
-                            "chat.completion.chunk",
-                            created,
-                            model.name(),
-                            List.of(new OpenAiApi.ChunkChoice(0, new OpenAiApi.Delta(null, token), null)),
-                            null));
+            chunk(response, id, created, model.name(), delta(null, token, null), null);
         };
         Completion completion;
         try {
             completion = gateway.complete(request, sink);
         } catch (RuntimeException e) {
             if (!opened[0]) {
-                response.reset();
                 throw e;
             }
-            data(
-                    out,
-                    response,
-                    json.writeValueAsBytes(
-                            OpenAiApi.error("The model failed mid-answer; retry", "server_error", null)));
+            var error = OpenAiApi.error("The model failed mid-answer; retry", "server_error", null);
+            ServerSentEvents.send(response, null, json.writeValueAsBytes(error));
             return;
         }
         try {
-            chunk(
-                    out,
-                    response,
-                    new OpenAiApi.Chunk(
-                            id,
-                            "chat.completion.chunk",
-                            created,
-                            completion.model(),
-                            List.of(new OpenAiApi.ChunkChoice(
-                                    0, new OpenAiApi.Delta(null, null), finishReason(completion))),
-                            null));
-            if (includeUsage) {
-                chunk(
-                        out,
-                        response,
-                        new OpenAiApi.Chunk(
-                                id,
-                                "chat.completion.chunk",
-                                created,
-                                completion.model(),
-                                List.of(),
-                                OpenAiApi.Usage.of(completion)));
+            if (!opened[0]) {
+                ServerSentEvents.open(response);
+                chunk(response, id, created, completion.model(), delta("assistant", "", null), null);
             }
-            data(out, response, "[DONE]".getBytes(StandardCharsets.UTF_8));
+            chunk(response, id, created, completion.model(), delta(null, null, finishReason(completion)), null);
+            if (includeUsage) {
+                chunk(response, id, created, completion.model(), List.of(), OpenAiApi.Usage.of(completion));
+            }
+            ServerSentEvents.send(response, null, "[DONE]".getBytes(StandardCharsets.UTF_8));
         } catch (IOException clientGone) {
             // the answer was billed; nothing is left to send it to
         }
     }
 
-    private void chunk(jakarta.servlet.ServletOutputStream out, HttpServletResponse response, OpenAiApi.Chunk chunk)
-            throws IOException {
-        data(out, response, json.writeValueAsBytes(chunk));
+    private static List<OpenAiApi.ChunkChoice> delta(
+            @Nullable String role, @Nullable String content, @Nullable String finish) {
+        return List.of(new OpenAiApi.ChunkChoice(0, new OpenAiApi.Delta(role, content), finish));
     }
 
-    private static void data(jakarta.servlet.ServletOutputStream out, HttpServletResponse response, byte[] payload)
+    private void chunk(
+            HttpServletResponse response,
+            String id,
+            long created,
+            String model,
+            List<OpenAiApi.ChunkChoice> choices,
+            OpenAiApi.@Nullable Usage usage)
             throws IOException {
-        out.write("data: ".getBytes(StandardCharsets.UTF_8));
-        out.write(payload);
-        out.write("\n\n".getBytes(StandardCharsets.UTF_8));
-        response.flushBuffer();
+        ServerSentEvents.send(
+                response,
+                null,
+                json.writeValueAsBytes(
+                        new OpenAiApi.Chunk(id, "chat.completion.chunk", created, model, choices, usage)));
     }
 
     private static ChatRequest toChatRequest(CurrentUser caller, OpenAiApi.ChatCompletionRequest request) {

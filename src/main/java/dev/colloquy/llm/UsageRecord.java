@@ -19,6 +19,29 @@ record UsageRecord(
         int latencyMs,
         Instant createdAt) {
 
+    /** A call of this model now, priced at the model's rates. */
+    static UsageRecord of(
+            UUID userId,
+            @Nullable UUID conversationId,
+            LlmModel model,
+            int inputTokens,
+            int outputTokens,
+            String status,
+            java.time.Duration latency) {
+        return new UsageRecord(
+                dev.colloquy.platform.Uuid7.next(),
+                userId,
+                conversationId,
+                model.name(),
+                model.provider(),
+                inputTokens,
+                outputTokens,
+                model.cost(inputTokens, outputTokens),
+                status,
+                (int) Math.min(Integer.MAX_VALUE, latency.toMillis()),
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+    }
+
     Object[] row() {
         return new Object[] {
             id,
