@@ -6,6 +6,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,7 @@ public class LlmGateway {
     private final ModelRegistry models;
     private final LlmProperties properties;
     private final UsageLedger ledger;
+    private final Budgets budgets;
     private final LlmMetrics metrics;
     private final OpenAiCompatibleProvider openAi;
     private final AnthropicProvider anthropic;
@@ -43,12 +45,14 @@ public class LlmGateway {
             ModelRegistry models,
             LlmProperties properties,
             UsageLedger ledger,
+            Budgets budgets,
             LlmMetrics metrics,
             ConversationManagement conversations,
             JsonMapper json) {
         this.models = models;
         this.properties = properties;
         this.ledger = ledger;
+        this.budgets = budgets;
         this.metrics = metrics;
         var http = new SseUpstream(properties.connectTimeout(), json);
         this.openAi = new OpenAiCompatibleProvider(http);
@@ -73,6 +77,33 @@ public class LlmGateway {
     public Completion complete(ChatRequest request, TokenSink sink) {
         var first = resolve(request.model());
         var chain = models.chain(first);
+        int maxTokens = request.maxTokens() != null ? request.maxTokens() : Math.min(4_096, first.contextWindow() / 4);
+        var bounded = new ChatRequest(
+                request.userId(),
+                request.model(),
+                request.messages(),
+                request.temperature(),
+                maxTokens,
+                request.conversationId(),
+                request.notRetrieved());
+        // the prompt as counted here, with a margin for upstreams whose tokenizer counts more
+        int inputBound = (int) Math.ceil(Tokens.count(request.messages()) * 1.1) + 16;
+        var worstCase = chain.stream()
+                .map(model -> model.cost(inputBound, maxTokens))
+                .max(java.math.BigDecimal::compareTo)
+                .orElseThrow();
+        var reservation = budgets.reserve(request.userId(), worstCase);
+        try {
+            var completion = completeWithin(first, chain, bounded, sink);
+            budgets.settle(reservation, completion.costUsd());
+            reservation = null;
+            return completion;
+        } finally {
+            budgets.release(reservation);
+        }
+    }
+
+    private Completion completeWithin(LlmModel first, List<LlmModel> chain, ChatRequest request, TokenSink sink) {
         long started = System.nanoTime();
         UpstreamFailure last = null;
         LlmModel previous = null;
@@ -134,6 +165,22 @@ public class LlmGateway {
         if (!model.provider().equals("openai")) {
             throw new NoEmbeddings(model.name());
         }
+        var reservation =
+                budgets.reserve(userId, model.cost((int) Math.ceil(Tokens.count(input.toString()) * 1.1) + 16, 0));
+        try {
+            var body = embedWithRetries(userId, model, input, reservation);
+            reservation = null;
+            return body;
+        } finally {
+            budgets.release(reservation);
+        }
+    }
+
+    private tools.jackson.databind.JsonNode embedWithRetries(
+            UUID userId,
+            LlmModel model,
+            tools.jackson.databind.JsonNode input,
+            Budgets.@org.jspecify.annotations.Nullable Reservation reservation) {
         var breaker = breaker(model);
         long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
@@ -147,7 +194,9 @@ public class LlmGateway {
                 var result = openAi.embed(model, input, Instant.now().plus(model.timeout()));
                 breaker.onSuccess(System.nanoTime() - callStarted, TimeUnit.NANOSECONDS);
                 var latency = Duration.ofNanos(System.nanoTime() - started);
-                ledger.record(UsageRecord.of(userId, null, model, result.inputTokens(), 0, "complete", latency));
+                var usage = UsageRecord.of(userId, null, model, result.inputTokens(), 0, "complete", latency);
+                ledger.record(usage);
+                budgets.settle(reservation, usage.costUsd());
                 return result.body();
             } catch (UpstreamFailure failure) {
                 if (failure.kind() == UpstreamFailure.Kind.REJECTED) {

@@ -23,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param defaultModel the model of conversations that name none; unset: the first configured, else {@code local}
  * @param retry retries of one upstream call
  * @param breaker the circuit breaker of each model
+ * @param budget what each user may spend
  * @param connectTimeout time to connect to an upstream
  * @param firstTokenTimeout time to the first streamed token
  * @param totalTimeout time for a whole answer, unless a model sets its own
@@ -41,6 +42,7 @@ public record LlmProperties(
         @Nullable String defaultModel,
         @DefaultValue Retry retry,
         @DefaultValue Breaker breaker,
+        @DefaultValue Budget budget,
         @DefaultValue("5s") Duration connectTimeout,
         @DefaultValue("60s") Duration firstTokenTimeout,
         @DefaultValue("300s") Duration totalTimeout) {
@@ -92,4 +94,20 @@ public record LlmProperties(
             @DefaultValue("3") int maxAttempts,
             @DefaultValue("250ms") Duration initialBackoff,
             @DefaultValue("5s") Duration maxBackoff) {}
+
+    /**
+     * @param monthlyUsd what each user may spend per calendar month (UTC), in USD; unset: no limit
+     * @param reservationTtl how long a reservation held by a call outlives the call (a crashed
+     *     replica's reservations are released after it)
+     */
+    public record Budget(
+            @Nullable BigDecimal monthlyUsd,
+            @DefaultValue("10m") Duration reservationTtl) {
+
+        public Budget {
+            if (monthlyUsd != null && monthlyUsd.signum() < 0) {
+                throw new IllegalArgumentException("colloquy.llm.budget.monthly-usd cannot be negative");
+            }
+        }
+    }
 }

@@ -13,7 +13,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /api/usage?from&to}: the caller's tokens and cost per model and day (UTC), from the ledger. */
+/** {@code GET /api/usage?from&to}: the caller's tokens and cost per model and day (UTC), from the ledger; and the budget. */
 @RestController
 class UsageController {
 
@@ -31,9 +31,17 @@ class UsageController {
     record Usage(LocalDate from, LocalDate to, List<Day> days, Totals totals) {}
 
     private final Usages usages;
+    private final Budgets budgets;
 
-    UsageController(Usages usages) {
+    UsageController(Usages usages, Budgets budgets) {
         this.usages = usages;
+        this.budgets = budgets;
+    }
+
+    /** What the caller has spent, holds reserved and has left this month (UTC). */
+    @GetMapping("/api/usage/budget")
+    Budgets.Status budget(@AuthenticationPrincipal CurrentUser caller) {
+        return budgets.status(caller.id());
     }
 
     @GetMapping("/api/usage")
