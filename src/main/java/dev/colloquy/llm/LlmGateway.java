@@ -34,6 +34,7 @@ public class LlmGateway {
     private final LlmProperties properties;
     private final UsageLedger ledger;
     private final Budgets budgets;
+    private final RateLimits rateLimits;
     private final LlmMetrics metrics;
     private final OpenAiCompatibleProvider openAi;
     private final AnthropicProvider anthropic;
@@ -46,6 +47,7 @@ public class LlmGateway {
             LlmProperties properties,
             UsageLedger ledger,
             Budgets budgets,
+            RateLimits rateLimits,
             LlmMetrics metrics,
             ConversationManagement conversations,
             JsonMapper json) {
@@ -53,6 +55,7 @@ public class LlmGateway {
         this.properties = properties;
         this.ledger = ledger;
         this.budgets = budgets;
+        this.rateLimits = rateLimits;
         this.metrics = metrics;
         var http = new SseUpstream(properties.connectTimeout(), json);
         this.openAi = new OpenAiCompatibleProvider(http);
@@ -92,6 +95,7 @@ public class LlmGateway {
                 .map(model -> model.cost(inputBound, maxTokens))
                 .max(java.math.BigDecimal::compareTo)
                 .orElseThrow();
+        rateLimits.admit(request.userId(), inputBound + maxTokens);
         var reservation = budgets.reserve(request.userId(), worstCase);
         try {
             var completion = completeWithin(first, chain, bounded, sink);
@@ -165,8 +169,9 @@ public class LlmGateway {
         if (!model.provider().equals("openai")) {
             throw new NoEmbeddings(model.name());
         }
-        var reservation =
-                budgets.reserve(userId, model.cost((int) Math.ceil(Tokens.count(input.toString()) * 1.1) + 16, 0));
+        int inputBound = (int) Math.ceil(Tokens.count(input.toString()) * 1.1) + 16;
+        rateLimits.admit(userId, inputBound);
+        var reservation = budgets.reserve(userId, model.cost(inputBound, 0));
         try {
             var body = embedWithRetries(userId, model, input, reservation);
             reservation = null;

@@ -24,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param retry retries of one upstream call
  * @param breaker the circuit breaker of each model
  * @param budget what each user may spend
+ * @param rateLimit how fast each user may call models
  * @param connectTimeout time to connect to an upstream
  * @param firstTokenTimeout time to the first streamed token
  * @param totalTimeout time for a whole answer, unless a model sets its own
@@ -43,6 +44,7 @@ public record LlmProperties(
         @DefaultValue Retry retry,
         @DefaultValue Breaker breaker,
         @DefaultValue Budget budget,
+        @DefaultValue RateLimit rateLimit,
         @DefaultValue("5s") Duration connectTimeout,
         @DefaultValue("60s") Duration firstTokenTimeout,
         @DefaultValue("300s") Duration totalTimeout) {
@@ -107,6 +109,24 @@ public record LlmProperties(
         public Budget {
             if (monthlyUsd != null && monthlyUsd.signum() < 0) {
                 throw new IllegalArgumentException("colloquy.llm.budget.monthly-usd cannot be negative");
+            }
+        }
+    }
+
+    /**
+     * Per-user limits, enforced across replicas through Redis (within each replica without it).
+     *
+     * @param requestsPerMinute model calls per minute; 0: no limit
+     * @param tokensPerMinute prompt and answer tokens per minute (counted up front: the prompt and
+     *     {@code max_tokens}); 0: no limit
+     */
+    public record RateLimit(
+            @DefaultValue("0") int requestsPerMinute,
+            @DefaultValue("0") int tokensPerMinute) {
+
+        public RateLimit {
+            if (requestsPerMinute < 0 || tokensPerMinute < 0) {
+                throw new IllegalArgumentException("colloquy.llm.rate-limit values cannot be negative");
             }
         }
     }
