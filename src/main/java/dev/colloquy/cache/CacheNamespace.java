@@ -8,7 +8,9 @@ public enum CacheNamespace {
     USER("user", Duration.ofMinutes(10)),
     DOCUMENT_METADATA("document_metadata", Duration.ofMinutes(30)),
     SESSION("session", Duration.ofMinutes(15)),
-    HTTP("http", Duration.ofSeconds(60));
+    HTTP("http", Duration.ofSeconds(60)),
+    /** Model answers of the LLM response cache; entries carry their own TTL. */
+    LLM_RESPONSE("llm_response", Duration.ofHours(1));
 
     private final String label;
     private final Duration defaultTtl;

@@ -162,7 +162,10 @@ public class TwoTierCache {
     }
 
     void put(CacheNamespace namespace, String key, Object value, long loadStartedMillis) {
-        var ttl = properties.ttlOf(namespace);
+        put(key, value, loadStartedMillis, properties.ttlOf(namespace));
+    }
+
+    void put(String key, Object value, long loadStartedMillis, Duration ttl) {
         long expiresAt = System.currentTimeMillis() + ttl.toMillis();
         var encoded = encode(value, expiresAt);
         var tombstone = localTombstones.getIfPresent(key);

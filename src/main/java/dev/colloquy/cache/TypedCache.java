@@ -30,6 +30,11 @@ public final class TypedCache<T> {
         cache.put(namespace, fullKey(key), value, System.currentTimeMillis());
     }
 
+    /** Stores the value for this long instead of the namespace's TTL. */
+    public void put(String key, T value, java.time.Duration ttl) {
+        cache.put(fullKey(key), value, System.currentTimeMillis(), ttl);
+    }
+
     /** The cached value, or the loader's (cached when not null); concurrent misses load once. */
     public @Nullable T getOrLoad(String key, Supplier<@Nullable T> loader) {
         return cache.getOrLoad(namespace, fullKey(key), type, loader);

@@ -51,6 +51,7 @@ class ChatController {
             String model,
             Usage usage,
             boolean complete,
+            boolean cached,
             long overheadMs) {
 
         static TurnView of(ChatTurns.Turn turn, long overheadMs) {
@@ -61,6 +62,7 @@ class ChatController {
                     completion.model(),
                     new Usage(completion.inputTokens(), completion.outputTokens(), completion.costUsd()),
                     completion.complete(),
+                    completion.cached(),
                     overheadMs);
         }
     }

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
  * @param model the model asked for; null means the default model
  * @param conversationId the conversation the call answers in, if any (for the ledger)
  * @param notRetrieved messages the built-in model must not quote (the question itself)
+ * @param cache how the call may use the response cache
  */
 public record ChatRequest(
         UUID userId,
@@ -19,7 +20,20 @@ public record ChatRequest(
         @Nullable Double temperature,
         @Nullable Integer maxTokens,
         @Nullable UUID conversationId,
-        Set<UUID> notRetrieved) {
+        Set<UUID> notRetrieved,
+        CachePolicy cache) {
+
+    /** A call with the default cache policy: cached only when deterministic. */
+    public ChatRequest(
+            UUID userId,
+            @Nullable String model,
+            List<LlmMessage> messages,
+            @Nullable Double temperature,
+            @Nullable Integer maxTokens,
+            @Nullable UUID conversationId,
+            Set<UUID> notRetrieved) {
+        this(userId, model, messages, temperature, maxTokens, conversationId, notRetrieved, CachePolicy.DEFAULT);
+    }
 
     public ChatRequest {
         if (messages.isEmpty()) {

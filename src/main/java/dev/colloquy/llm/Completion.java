@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
  * for what was produced.
  *
  * @param overhead time spent in Colloquy rather than waiting for the upstream
+ * @param cached whether the answer came from the response cache
  */
 public record Completion(
         String model,
@@ -22,4 +23,5 @@ public record Completion(
         String finishReason,
         Duration latency,
         @Nullable Duration timeToFirstToken,
-        Duration overhead) {}
+        Duration overhead,
+        boolean cached) {}

@@ -35,6 +35,7 @@ public class LlmGateway {
     private final UsageLedger ledger;
     private final Budgets budgets;
     private final RateLimits rateLimits;
+    private final AnswerCache answers;
     private final LlmMetrics metrics;
     private final OpenAiCompatibleProvider openAi;
     private final AnthropicProvider anthropic;
@@ -48,6 +49,7 @@ public class LlmGateway {
             UsageLedger ledger,
             Budgets budgets,
             RateLimits rateLimits,
+            AnswerCache answers,
             LlmMetrics metrics,
             ConversationManagement conversations,
             JsonMapper json) {
@@ -56,6 +58,7 @@ public class LlmGateway {
         this.ledger = ledger;
         this.budgets = budgets;
         this.rateLimits = rateLimits;
+        this.answers = answers;
         this.metrics = metrics;
         var http = new SseUpstream(properties.connectTimeout(), json);
         this.openAi = new OpenAiCompatibleProvider(http);
@@ -88,7 +91,8 @@ public class LlmGateway {
                 request.temperature(),
                 maxTokens,
                 request.conversationId(),
-                request.notRetrieved());
+                request.notRetrieved(),
+                request.cache());
         // the prompt as counted here, with a margin for upstreams whose tokenizer counts more
         int inputBound = (int) Math.ceil(Tokens.count(request.messages()) * 1.1) + 16;
         var worstCase = chain.stream()
@@ -96,15 +100,80 @@ public class LlmGateway {
                 .max(java.math.BigDecimal::compareTo)
                 .orElseThrow();
         rateLimits.admit(request.userId(), inputBound + maxTokens);
+        var policy = request.cache();
+        var cacheKey = policy.eligible(request.temperature()) ? answers.key(request.userId(), first, bounded) : null;
+        if (cacheKey != null) {
+            var hit = policy.read() ? answers.find(cacheKey) : java.util.Optional.<AnswerCache.CachedAnswer>empty();
+            if (hit.isPresent()) {
+                return replay(first, bounded, hit.get(), sink);
+            }
+            metrics.cacheMiss(first);
+        }
         var reservation = budgets.reserve(request.userId(), worstCase);
         try {
             var completion = completeWithin(first, chain, bounded, sink);
             budgets.settle(reservation, completion.costUsd());
             reservation = null;
+            if (cacheKey != null && policy.write() && completion.complete()) {
+                answers.store(
+                        cacheKey,
+                        new AnswerCache.CachedAnswer(
+                                completion.model(),
+                                completion.text(),
+                                completion.inputTokens(),
+                                completion.outputTokens(),
+                                completion.costUsd()),
+                        policy.ttl());
+            }
             return completion;
         } finally {
             budgets.release(reservation);
         }
+    }
+
+    /** Streams a cached answer like a fresh one; billed at nothing, with what it saved in the ledger. */
+    private Completion replay(LlmModel model, ChatRequest request, AnswerCache.CachedAnswer hit, TokenSink sink) {
+        long started = System.nanoTime();
+        Duration firstToken = null;
+        boolean delivered = true;
+        var sent = new StringBuilder();
+        for (var piece : hit.text().split("(?<= )")) {
+            try {
+                sink.accept(piece);
+            } catch (IOException clientGone) {
+                delivered = false;
+                break;
+            }
+            if (firstToken == null) {
+                firstToken = Duration.ofNanos(System.nanoTime() - started);
+            }
+            sent.append(piece);
+        }
+        var latency = Duration.ofNanos(System.nanoTime() - started);
+        var usage = UsageRecord.of(
+                        request.userId(),
+                        request.conversationId(),
+                        model,
+                        hit.inputTokens(),
+                        hit.outputTokens(),
+                        "cached",
+                        latency)
+                .servedFromCache(hit.costUsd());
+        ledger.record(usage);
+        metrics.cacheHit(model, "exact", hit.costUsd());
+        return new Completion(
+                hit.model(),
+                model.provider(),
+                sent.toString(),
+                hit.inputTokens(),
+                hit.outputTokens(),
+                java.math.BigDecimal.ZERO,
+                delivered,
+                delivered ? "stop" : "client_disconnected",
+                latency,
+                firstToken,
+                latency,
+                true);
     }
 
     private Completion completeWithin(LlmModel first, List<LlmModel> chain, ChatRequest request, TokenSink sink) {
@@ -278,7 +347,8 @@ public class LlmGateway {
                 result.finishReason(),
                 latency,
                 sink.firstTokenAt() == 0 ? null : Duration.ofNanos(sink.firstTokenAt() - callStarted),
-                overhead);
+                overhead,
+                false);
         ledger.record(UsageRecord.of(
                 request.userId(),
                 request.conversationId(),

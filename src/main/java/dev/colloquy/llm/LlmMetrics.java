@@ -85,6 +85,27 @@ class LlmMetrics {
                 .record(count);
     }
 
+    void cacheHit(LlmModel model, String kind, java.math.BigDecimal saved) {
+        Counter.builder("llm.cache.hits")
+                .description("Answers served from the response cache")
+                .tags("gen_ai.request.model", model.name(), "kind", kind)
+                .register(registry)
+                .increment();
+        Counter.builder("llm.cache.saved.usd")
+                .description("What answers served from the response cache would have cost, in USD")
+                .tags("gen_ai.request.model", model.name())
+                .register(registry)
+                .increment(saved.doubleValue());
+    }
+
+    void cacheMiss(LlmModel model) {
+        Counter.builder("llm.cache.misses")
+                .description("Cache-eligible calls the response cache could not answer")
+                .tags("gen_ai.request.model", model.name())
+                .register(registry)
+                .increment();
+    }
+
     void upstreamError(LlmModel model, String reason) {
         Counter.builder("llm.upstream.errors")
                 .description("Failed upstream calls by reason")

@@ -11,11 +11,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
@@ -78,10 +80,11 @@ class OpenAiController {
     ResponseEntity<OpenAiApi.ChatCompletion> chat(
             @AuthenticationPrincipal CurrentUser caller,
             @RequestBody OpenAiApi.ChatCompletionRequest request,
+            @RequestHeader(value = HttpHeaders.CACHE_CONTROL, required = false) @Nullable String cacheControl,
             HttpServletResponse response)
             throws IOException {
         long requestStarted = System.nanoTime();
-        var chatRequest = toChatRequest(caller, request);
+        var chatRequest = toChatRequest(caller, request, CachePolicy.fromCacheControl(cacheControl));
         var model = gateway.resolve(chatRequest.model());
         var id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
@@ -100,6 +103,7 @@ class OpenAiController {
                 OpenAiApi.Usage.of(completion));
         return ResponseEntity.ok()
                 .header("X-Colloquy-Overhead-Ms", Long.toString(overheadMillis(requestStarted, completion)))
+                .header("X-Colloquy-Cache", completion.cached() ? "hit" : "miss")
                 .body(body);
     }
 
@@ -166,7 +170,8 @@ class OpenAiController {
                         new OpenAiApi.Chunk(id, "chat.completion.chunk", created, model, choices, usage)));
     }
 
-    private static ChatRequest toChatRequest(CurrentUser caller, OpenAiApi.ChatCompletionRequest request) {
+    private static ChatRequest toChatRequest(
+            CurrentUser caller, OpenAiApi.ChatCompletionRequest request, CachePolicy cache) {
         if (request.messages() == null || request.messages().isEmpty()) {
             throw new InvalidOpenAiRequest("'messages' must hold at least one message", "messages");
         }
@@ -196,7 +201,14 @@ class OpenAiController {
             throw new InvalidOpenAiRequest("'max_tokens' must be positive", "max_tokens");
         }
         return new ChatRequest(
-                caller.id(), request.model(), messages, request.temperature(), request.tokenLimit(), null, Set.of());
+                caller.id(),
+                request.model(),
+                messages,
+                request.temperature(),
+                request.tokenLimit(),
+                null,
+                Set.of(),
+                cache);
     }
 
     private static String finishReason(Completion completion) {

@@ -24,9 +24,16 @@ class UsageController {
             long failedCalls,
             long inputTokens,
             long outputTokens,
-            BigDecimal costUsd) {}
+            BigDecimal costUsd,
+            BigDecimal savedUsd) {}
 
-    record Totals(long calls, long failedCalls, long inputTokens, long outputTokens, BigDecimal costUsd) {}
+    record Totals(
+            long calls,
+            long failedCalls,
+            long inputTokens,
+            long outputTokens,
+            BigDecimal costUsd,
+            BigDecimal savedUsd) {}
 
     record Usage(LocalDate from, LocalDate to, List<Day> days, Totals totals) {}
 
@@ -60,7 +67,8 @@ class UsageController {
                 days.stream().mapToLong(Day::failedCalls).sum(),
                 days.stream().mapToLong(Day::inputTokens).sum(),
                 days.stream().mapToLong(Day::outputTokens).sum(),
-                days.stream().map(Day::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add));
+                days.stream().map(Day::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add),
+                days.stream().map(Day::savedUsd).reduce(BigDecimal.ZERO, BigDecimal::add));
         return new Usage(first, last, days, totals);
     }
 }

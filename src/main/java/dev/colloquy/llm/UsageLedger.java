@@ -35,7 +35,8 @@ class UsageLedger implements SmartLifecycle {
             "cost_usd",
             "status",
             "latency_ms",
-            "created_at");
+            "created_at",
+            "saved_usd");
     private static final Logger log = LoggerFactory.getLogger(UsageLedger.class);
     private static final int BATCH = 1_000;
     private static final Duration LINGER = Duration.ofMillis(200);

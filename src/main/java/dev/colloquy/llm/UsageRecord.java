@@ -17,7 +17,8 @@ record UsageRecord(
         BigDecimal costUsd,
         String status,
         int latencyMs,
-        Instant createdAt) {
+        Instant createdAt,
+        BigDecimal savedUsd) {
 
     /** A call of this model now, priced at the model's rates. */
     static UsageRecord of(
@@ -39,7 +40,25 @@ record UsageRecord(
                 model.cost(inputTokens, outputTokens),
                 status,
                 (int) Math.min(Integer.MAX_VALUE, latency.toMillis()),
-                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS),
+                BigDecimal.ZERO);
+    }
+
+    /** The same call answered from the response cache: no cost, and what it would have cost saved. */
+    UsageRecord servedFromCache(BigDecimal saved) {
+        return new UsageRecord(
+                id,
+                userId,
+                conversationId,
+                model,
+                provider,
+                inputTokens,
+                outputTokens,
+                BigDecimal.ZERO,
+                "cached",
+                latencyMs,
+                createdAt,
+                saved);
     }
 
     Object[] row() {
@@ -54,7 +73,8 @@ record UsageRecord(
             costUsd,
             status,
             latencyMs,
-            createdAt
+            createdAt,
+            savedUsd
         };
     }
 }

@@ -23,7 +23,8 @@ class Usages {
                         select (created_at at time zone 'UTC')::date as day, model, count(*) as calls,
                                count(*) filter (where status = 'failed') as failed_calls,
                                sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens,
-                               sum(cost_usd) as cost_usd
+                               sum(cost_usd) as cost_usd,
+                               sum(saved_usd) as saved_usd
                           from llm_usage
                          where user_id = :userId and created_at >= :from and created_at < :to
                          group by 1, 2
@@ -39,7 +40,8 @@ class Usages {
                         rs.getLong("failed_calls"),
                         rs.getLong("input_tokens"),
                         rs.getLong("output_tokens"),
-                        rs.getBigDecimal("cost_usd")))
+                        rs.getBigDecimal("cost_usd"),
+                        rs.getBigDecimal("saved_usd")))
                 .list();
     }
 }
