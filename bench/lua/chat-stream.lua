@@ -7,4 +7,8 @@ local key = os.getenv("BENCH_KEY")
 if key and key ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. key
 end
+if os.getenv("BENCH_CACHE") == "1" then
+  -- opt in to the exact response cache: every request after the first is a hit
+  wrk.headers["Cache-Control"] = "max-age=3600"
+end
 wrk.body = '{"model":"bench-model","messages":[{"role":"user","content":"hello"}],"stream":true,"stream_options":{"include_usage":true}}'
