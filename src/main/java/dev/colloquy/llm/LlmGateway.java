@@ -36,6 +36,7 @@ public class LlmGateway {
     private final Budgets budgets;
     private final RateLimits rateLimits;
     private final AnswerCache answers;
+    private final SemanticCache semantic;
     private final LlmMetrics metrics;
     private final OpenAiCompatibleProvider openAi;
     private final AnthropicProvider anthropic;
@@ -50,6 +51,7 @@ public class LlmGateway {
             Budgets budgets,
             RateLimits rateLimits,
             AnswerCache answers,
+            SemanticCache semantic,
             LlmMetrics metrics,
             ConversationManagement conversations,
             JsonMapper json) {
@@ -59,6 +61,7 @@ public class LlmGateway {
         this.budgets = budgets;
         this.rateLimits = rateLimits;
         this.answers = answers;
+        this.semantic = semantic;
         this.metrics = metrics;
         var http = new SseUpstream(properties.connectTimeout(), json);
         this.openAi = new OpenAiCompatibleProvider(http);
@@ -102,11 +105,23 @@ public class LlmGateway {
         rateLimits.admit(request.userId(), inputBound + maxTokens);
         var policy = request.cache();
         var cacheKey = policy.eligible(request.temperature()) ? answers.key(request.userId(), first, bounded) : null;
-        if (cacheKey != null) {
-            var hit = policy.read() ? answers.find(cacheKey) : java.util.Optional.<AnswerCache.CachedAnswer>empty();
+        var question = cacheKey != null && semantic.enabled() ? SemanticCache.firstTurnQuestion(bounded) : null;
+        float[] questionVector = null;
+        if (cacheKey != null && policy.read()) {
+            var hit = answers.find(cacheKey);
             if (hit.isPresent()) {
-                return replay(first, bounded, hit.get(), sink);
+                return replay(first, bounded, hit.get(), sink, "exact");
             }
+            if (question != null) {
+                questionVector = semantic.embed(question);
+                var match = semantic.find(request.userId(), first, bounded, questionVector);
+                if (match.isPresent()) {
+                    metrics.semanticSimilarity(first, match.get().similarity());
+                    return replay(first, bounded, match.get().answer(), sink, "semantic");
+                }
+            }
+        }
+        if (cacheKey != null) {
             metrics.cacheMiss(first);
         }
         var reservation = budgets.reserve(request.userId(), worstCase);
@@ -115,15 +130,17 @@ public class LlmGateway {
             budgets.settle(reservation, completion.costUsd());
             reservation = null;
             if (cacheKey != null && policy.write() && completion.complete()) {
-                answers.store(
-                        cacheKey,
-                        new AnswerCache.CachedAnswer(
-                                completion.model(),
-                                completion.text(),
-                                completion.inputTokens(),
-                                completion.outputTokens(),
-                                completion.costUsd()),
-                        policy.ttl());
+                var answer = new AnswerCache.CachedAnswer(
+                        completion.model(),
+                        completion.text(),
+                        completion.inputTokens(),
+                        completion.outputTokens(),
+                        completion.costUsd());
+                answers.store(cacheKey, answer, policy.ttl());
+                if (question != null) {
+                    var vector = questionVector != null ? questionVector : semantic.embed(question);
+                    semantic.store(request.userId(), first, bounded, question, vector, answer, policy.ttl());
+                }
             }
             return completion;
         } finally {
@@ -132,7 +149,8 @@ public class LlmGateway {
     }
 
     /** Streams a cached answer like a fresh one; billed at nothing, with what it saved in the ledger. */
-    private Completion replay(LlmModel model, ChatRequest request, AnswerCache.CachedAnswer hit, TokenSink sink) {
+    private Completion replay(
+            LlmModel model, ChatRequest request, AnswerCache.CachedAnswer hit, TokenSink sink, String kind) {
         long started = System.nanoTime();
         Duration firstToken = null;
         boolean delivered = true;
@@ -160,7 +178,7 @@ public class LlmGateway {
                         latency)
                 .servedFromCache(hit.costUsd());
         ledger.record(usage);
-        metrics.cacheHit(model, "exact", hit.costUsd());
+        metrics.cacheHit(model, kind, hit.costUsd());
         return new Completion(
                 hit.model(),
                 model.provider(),

@@ -98,6 +98,15 @@ class LlmMetrics {
                 .increment(saved.doubleValue());
     }
 
+    void semanticSimilarity(LlmModel model, double similarity) {
+        DistributionSummary.builder("llm.cache.semantic.similarity")
+                .description("Cosine similarity of each semantic cache hit, to tune the threshold")
+                .tags("gen_ai.request.model", model.name())
+                .serviceLevelObjectives(0.85, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98, 1.0)
+                .register(registry)
+                .record(similarity);
+    }
+
     void cacheMiss(LlmModel model) {
         Counter.builder("llm.cache.misses")
                 .description("Cache-eligible calls the response cache could not answer")

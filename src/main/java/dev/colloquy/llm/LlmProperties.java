@@ -25,6 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param breaker the circuit breaker of each model
  * @param budget what each user may spend
  * @param rateLimit how fast each user may call models
+ * @param semanticCache answers to first-turn questions close in meaning to earlier ones
  * @param connectTimeout time to connect to an upstream
  * @param firstTokenTimeout time to the first streamed token
  * @param totalTimeout time for a whole answer, unless a model sets its own
@@ -45,6 +46,7 @@ public record LlmProperties(
         @DefaultValue Breaker breaker,
         @DefaultValue Budget budget,
         @DefaultValue RateLimit rateLimit,
+        @DefaultValue SemanticCache semanticCache,
         @DefaultValue("5s") Duration connectTimeout,
         @DefaultValue("60s") Duration firstTokenTimeout,
         @DefaultValue("300s") Duration totalTimeout) {
@@ -127,6 +129,26 @@ public record LlmProperties(
         public RateLimit {
             if (requestsPerMinute < 0 || tokensPerMinute < 0) {
                 throw new IllegalArgumentException("colloquy.llm.rate-limit values cannot be negative");
+            }
+        }
+    }
+
+    /**
+     * @param enabled whether cache-eligible first turns are looked up by meaning after an exact miss
+     * @param threshold cosine similarity at or above which an earlier question counts as the same
+     * @param ttl how long an entry lives unless the request's max-age says otherwise
+     * @param maxCandidates how many of the scope's newest entries a lookup compares
+     */
+    public record SemanticCache(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("0.92") double threshold,
+            @DefaultValue("24h") Duration ttl,
+            @DefaultValue("500") int maxCandidates) {
+
+        public SemanticCache {
+            if (threshold <= 0 || threshold > 1 || maxCandidates < 1) {
+                throw new IllegalArgumentException(
+                        "colloquy.llm.semantic-cache: threshold in (0, 1], max-candidates >= 1");
             }
         }
     }

@@ -1,0 +1,76 @@
+package dev.colloquy.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.colloquy.FakeUpstream;
+import dev.colloquy.IntegrationTest;
+import org.junit.jupiter.api.Test;
+
+/** The semantic cache with the in-process MiniLM model: paraphrases of a first turn, and only those. */
+class SemanticCacheIT extends IntegrationTest {
+
+    private static final String ASKED = "How do I reset the password of my account?";
+    private static final String PARAPHRASE = "How can I reset my account password?";
+
+    private final FakeUpstream upstream = FakeUpstream.get();
+
+    @Test
+    void aParaphraseOfAFirstTurnIsAHitWithTheFirstAnswer() {
+        var key = apiKey();
+        var first = api().post("/v1/chat/completions", key, body(null, ASKED));
+        int before = upstream.calls("lonely");
+
+        var paraphrase = api().post("/v1/chat/completions", key, body(null, PARAPHRASE));
+        var unrelated = api().post("/v1/chat/completions", key, body(null, "Which cheese goes with pears?"));
+
+        assertThat(paraphrase.header("X-Colloquy-Cache")).isEqualTo("hit");
+        assertThat(answer(paraphrase)).isEqualTo(answer(first)).contains(ASKED);
+        assertThat(unrelated.header("X-Colloquy-Cache")).isEqualTo("miss");
+        assertThat(upstream.calls("lonely") - before).isEqualTo(1);
+        assertThat(api().get("/actuator/prometheus", null).body())
+                .contains("llm_cache_hits_total{gen_ai_request_model=\"lonely\",kind=\"semantic\"}")
+                .contains("llm_cache_semantic_similarity_count{gen_ai_request_model=\"lonely\"}");
+    }
+
+    @Test
+    void anotherUserSystemPromptOrTurnDoesNotMatch() {
+        var key = apiKey();
+        api().post("/v1/chat/completions", key, body(null, ASKED));
+
+        var otherUser = api().post("/v1/chat/completions", apiKey(), body(null, PARAPHRASE));
+        var otherSystem = api().post("/v1/chat/completions", key, body("You are a pirate.", PARAPHRASE));
+        var laterTurn = api().post(
+                        "/v1/chat/completions",
+                        key,
+                        "{\"model\":\"lonely\",\"temperature\":0,\"messages\":["
+                                + "{\"role\":\"user\",\"content\":\"hello\"},{\"role\":\"assistant\",\"content\":\"hi\"},"
+                                + "{\"role\":\"user\",\"content\":\"" + PARAPHRASE + "\"}]}");
+
+        assertThat(otherUser.header("X-Colloquy-Cache")).isEqualTo("miss");
+        assertThat(otherSystem.header("X-Colloquy-Cache")).isEqualTo("miss");
+        assertThat(laterTurn.header("X-Colloquy-Cache")).isEqualTo("miss");
+    }
+
+    private String apiKey() {
+        var account = api().register();
+        return api().post("/api/api-keys", account.token(), "{\"name\":\"semantic\"}")
+                .json()
+                .get("key")
+                .asString();
+    }
+
+    private static String body(String system, String question) {
+        var messages = (system == null ? "" : "{\"role\":\"system\",\"content\":\"" + system + "\"},")
+                + "{\"role\":\"user\",\"content\":\"" + question + "\"}";
+        return "{\"model\":\"lonely\",\"temperature\":0,\"messages\":[" + messages + "]}";
+    }
+
+    private static String answer(dev.colloquy.Api.Response response) {
+        return response.json()
+                .get("choices")
+                .get(0)
+                .get("message")
+                .get("content")
+                .asString();
+    }
+}
