@@ -2,6 +2,7 @@ package dev.colloquy.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -74,19 +75,29 @@ public class TwoTierCache {
         this.metrics = metrics;
         this.properties = properties;
         this.json = json;
+        // With Redis behind it the in-process tier holds an entry for local-ttl at most; alone, it is the
+        // only tier and holds each entry for its full time to live.
+        var localTtl = properties.localTtl();
         this.local = Caffeine.newBuilder()
                 .maximumSize(properties.localMaximumEntries())
-                .expireAfterWrite(properties.localTtl())
+                .expireAfter(Expiry.<String, Local>creating((key, entry) -> {
+                    var untilExpiry =
+                            Duration.ofMillis(Math.max(0, entry.expiresAtMillis() - System.currentTimeMillis()));
+                    return shared.configured() && localTtl.compareTo(untilExpiry) < 0 ? localTtl : untilExpiry;
+                }))
                 .recordStats()
                 .build();
         this.localTombstones = Caffeine.newBuilder()
                 .expireAfterWrite(properties.tombstoneTtl())
                 .maximumSize(100_000)
                 .build();
-        this.generations = Caffeine.newBuilder()
-                .expireAfterWrite(properties.localTtl())
-                .maximumSize(100_000)
-                .build();
+        // generations are re-read from Redis after local-ttl; alone, this tier is where they live
+        this.generations = shared.configured()
+                ? Caffeine.newBuilder()
+                        .expireAfterWrite(localTtl)
+                        .maximumSize(100_000)
+                        .build()
+                : Caffeine.newBuilder().maximumSize(100_000).build();
         this.channel = properties.keyPrefix() + ":invalidations";
         shared.subscribe(channel, this::onMessage);
         shared.onOutage(this::markOutage);

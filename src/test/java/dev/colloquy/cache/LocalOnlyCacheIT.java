@@ -15,7 +15,7 @@ class LocalOnlyCacheIT {
 
     @BeforeAll
     static void start() {
-        replica = Replica.start(Map.of());
+        replica = Replica.start(Map.of("colloquy.cache.local-ttl", "1s"));
     }
 
     @AfterAll
@@ -42,6 +42,19 @@ class LocalOnlyCacheIT {
         assertThat(afterWrite.header("X-Cache")).isEqualTo("MISS");
         assertThat(afterWrite.json().get("items").get(0).get("title").asString())
                 .isEqualTo("two");
+    }
+
+    @Test
+    void aloneTheInProcessTierKeepsEntriesForTheirWholeTimeToLive() throws InterruptedException {
+        var account = replica.api().register();
+        replica.api().get("/api/me", account.token());
+
+        Thread.sleep(1_500);
+        var later = replica.api().get("/api/me", account.token());
+
+        assertThat(later.header("X-Cache"))
+                .as("local-ttl (1 s) bounds entries only in front of Redis")
+                .isEqualTo("HIT");
     }
 
     @Test
