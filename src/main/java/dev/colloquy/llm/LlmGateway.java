@@ -117,6 +117,10 @@ public class LlmGateway {
                 var match = semantic.find(request.userId(), first, bounded, questionVector);
                 if (match.isPresent()) {
                     metrics.semanticSimilarity(first, match.get().similarity());
+                    if (policy.write()) {
+                        // the same words again are then an exact hit, without embedding them
+                        answers.store(cacheKey, match.get().answer(), policy.ttl());
+                    }
                     return replay(first, bounded, match.get().answer(), sink, "semantic");
                 }
             }

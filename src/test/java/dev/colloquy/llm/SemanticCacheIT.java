@@ -26,6 +26,10 @@ class SemanticCacheIT extends IntegrationTest {
         assertThat(paraphrase.header("X-Colloquy-Cache")).isEqualTo("hit");
         assertThat(answer(paraphrase)).isEqualTo(answer(first)).contains(ASKED);
         assertThat(unrelated.header("X-Colloquy-Cache")).isEqualTo("miss");
+        var hitsBefore = semanticHits();
+        var paraphraseAgain = api().post("/v1/chat/completions", key, body(null, PARAPHRASE));
+        assertThat(paraphraseAgain.header("X-Colloquy-Cache")).isEqualTo("hit");
+        assertThat(semanticHits()).as("the repeated paraphrase is an exact hit").isEqualTo(hitsBefore);
         assertThat(upstream.calls("lonely") - before).isEqualTo(1);
         assertThat(api().get("/actuator/prometheus", null).body())
                 .contains("llm_cache_hits_total{gen_ai_request_model=\"lonely\",kind=\"semantic\"}")
@@ -49,6 +53,15 @@ class SemanticCacheIT extends IntegrationTest {
         assertThat(otherUser.header("X-Colloquy-Cache")).isEqualTo("miss");
         assertThat(otherSystem.header("X-Colloquy-Cache")).isEqualTo("miss");
         assertThat(laterTurn.header("X-Colloquy-Cache")).isEqualTo("miss");
+    }
+
+    private double semanticHits() {
+        return api().get("/actuator/prometheus", null)
+                .body()
+                .lines()
+                .filter(line -> line.startsWith("llm_cache_hits_total{") && line.contains("kind=\"semantic\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private String apiKey() {
