@@ -66,6 +66,9 @@ public abstract class IntegrationTest {
         registry.add("colloquy.llm.models[4].api-key", () -> "test-anthropic-key");
         registry.add("colloquy.llm.models[4].input-price-per-million", () -> "3.00");
         registry.add("colloquy.llm.models[4].output-price-per-million", () -> "15.00");
+        registry.add("colloquy.llm.models[5].name", () -> "metered");
+        registry.add("colloquy.llm.models[5].base-url", upstream::baseUrl);
+        registry.add("colloquy.llm.models[5].requests-per-minute", () -> "4");
     }
 
     @LocalServerPort

@@ -93,7 +93,7 @@ class ChatController {
             stream(caller, conversationId, request.content(), response, started);
             return null;
         }
-        var turn = turns.take(caller.id(), conversationId, request.content(), TokenSink.DISCARD, message -> {});
+        var turn = turns.take(caller, conversationId, request.content(), TokenSink.DISCARD, message -> {});
         long overhead = overheadMillis(started, turn);
         return ResponseEntity.ok()
                 .header(OVERHEAD_HEADER, Long.toString(overhead))
@@ -105,7 +105,7 @@ class ChatController {
         var events = new EventStream(response, json);
         try {
             var turn = turns.take(
-                    caller.id(),
+                    caller,
                     conversationId,
                     content,
                     token -> events.send("token", new Token(token)),

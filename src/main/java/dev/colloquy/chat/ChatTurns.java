@@ -5,6 +5,7 @@ import dev.colloquy.conversation.Message;
 import dev.colloquy.conversation.MessageRole;
 import dev.colloquy.conversation.MessageStatus;
 import dev.colloquy.conversation.NewMessage;
+import dev.colloquy.llm.CachePolicy;
 import dev.colloquy.llm.ChatRequest;
 import dev.colloquy.llm.Completion;
 import dev.colloquy.llm.LlmGateway;
@@ -12,6 +13,7 @@ import dev.colloquy.llm.LlmMessage;
 import dev.colloquy.llm.LlmModel;
 import dev.colloquy.llm.TokenSink;
 import dev.colloquy.llm.Tokens;
+import dev.colloquy.user.CurrentUser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -50,7 +52,8 @@ public class ChatTurns {
     }
 
     public Turn take(
-            UUID userId, UUID conversationId, String content, TokenSink sink, Consumer<Message> onUserMessage) {
+            CurrentUser caller, UUID conversationId, String content, TokenSink sink, Consumer<Message> onUserMessage) {
+        var userId = caller.id();
         var conversation = conversations.get(userId, conversationId);
         var model = gateway.resolve(conversation.model());
         var system = conversation.systemPrompt();
@@ -62,7 +65,16 @@ public class ChatTurns {
         onUserMessage.accept(userMessage);
         var context = context(model, system, conversations.recent(userId, conversationId, HISTORY_MESSAGES));
         var completion = gateway.complete(
-                new ChatRequest(userId, model.name(), context, null, null, conversationId, Set.of(userMessage.id())),
+                new ChatRequest(
+                        userId,
+                        model.name(),
+                        context,
+                        null,
+                        null,
+                        conversationId,
+                        Set.of(userMessage.id()),
+                        CachePolicy.DEFAULT,
+                        caller.apiKey()),
                 sink);
         var answer = new NewMessage(
                 MessageRole.ASSISTANT,

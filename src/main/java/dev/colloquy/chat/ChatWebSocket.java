@@ -152,7 +152,7 @@ final class ChatWebSocket extends TextWebSocketHandler {
             AtomicBoolean stopped) {
         try {
             var turn = turns.take(
-                    caller.id(),
+                    caller,
                     conversationId,
                     content,
                     token -> {

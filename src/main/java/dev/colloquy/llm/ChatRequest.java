@@ -1,5 +1,6 @@
 package dev.colloquy.llm;
 
+import dev.colloquy.user.ApiKeyLimits;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -12,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * @param conversationId the conversation the call answers in, if any (for the ledger)
  * @param notRetrieved messages the built-in model must not quote (the question itself)
  * @param cache how the call may use the response cache
+ * @param apiKey the limits of the API key the caller presented, if any
  */
 public record ChatRequest(
         UUID userId,
@@ -21,7 +23,8 @@ public record ChatRequest(
         @Nullable Integer maxTokens,
         @Nullable UUID conversationId,
         Set<UUID> notRetrieved,
-        CachePolicy cache) {
+        CachePolicy cache,
+        @Nullable ApiKeyLimits apiKey) {
 
     /** A call with the default cache policy: cached only when deterministic. */
     public ChatRequest(
@@ -32,7 +35,7 @@ public record ChatRequest(
             @Nullable Integer maxTokens,
             @Nullable UUID conversationId,
             Set<UUID> notRetrieved) {
-        this(userId, model, messages, temperature, maxTokens, conversationId, notRetrieved, CachePolicy.DEFAULT);
+        this(userId, model, messages, temperature, maxTokens, conversationId, notRetrieved, CachePolicy.DEFAULT, null);
     }
 
     public ChatRequest {

@@ -1,6 +1,7 @@
 package dev.colloquy.llm;
 
 import dev.colloquy.conversation.ConversationManagement;
+import dev.colloquy.user.CurrentUser;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
@@ -95,14 +96,15 @@ public class LlmGateway {
                 maxTokens,
                 request.conversationId(),
                 request.notRetrieved(),
-                request.cache());
+                request.cache(),
+                request.apiKey());
         // the prompt as counted here, with a margin for upstreams whose tokenizer counts more
         int inputBound = (int) Math.ceil(Tokens.count(request.messages()) * 1.1) + 16;
         var worstCase = chain.stream()
                 .map(model -> model.cost(inputBound, maxTokens))
                 .max(java.math.BigDecimal::compareTo)
                 .orElseThrow();
-        rateLimits.admit(request.userId(), inputBound + maxTokens);
+        rateLimits.admit(request.userId(), request.apiKey(), inputBound + maxTokens);
         var policy = request.cache();
         var cacheKey = policy.eligible(request.temperature()) ? answers.key(request.userId(), first, bounded) : null;
         var question = cacheKey != null && semantic.enabled() ? SemanticCache.firstTurnQuestion(bounded) : null;
@@ -130,7 +132,7 @@ public class LlmGateway {
         }
         var reservation = budgets.reserve(request.userId(), worstCase);
         try {
-            var completion = completeWithin(first, chain, bounded, sink);
+            var completion = completeWithin(first, chain, bounded, sink, inputBound + maxTokens);
             budgets.settle(reservation, completion.costUsd());
             reservation = null;
             if (cacheKey != null && policy.write() && completion.complete()) {
@@ -198,11 +200,20 @@ public class LlmGateway {
                 true);
     }
 
-    private Completion completeWithin(LlmModel first, List<LlmModel> chain, ChatRequest request, TokenSink sink) {
+    private Completion completeWithin(
+            LlmModel first, List<LlmModel> chain, ChatRequest request, TokenSink sink, int tokens) {
         long started = System.nanoTime();
         UpstreamFailure last = null;
         LlmModel previous = null;
+        Duration modelLimitedFor = null;
         for (var model : chain) {
+            var wait = rateLimits.admitModel(model, request.userId(), tokens);
+            if (wait.isPositive()) {
+                // over the upstream's limits (or this user's share of them): the next model may have room
+                modelLimitedFor =
+                        modelLimitedFor == null || wait.compareTo(modelLimitedFor) < 0 ? wait : modelLimitedFor;
+                continue;
+            }
             if (previous != null) {
                 metrics.fallback(previous, model);
                 log.atWarn()
@@ -245,6 +256,9 @@ public class LlmGateway {
                 limit.release();
             }
         }
+        if (last == null && modelLimitedFor != null) {
+            throw new RateLimited("model's per-minute", modelLimitedFor);
+        }
         var retryAfter = last != null && last.retryAfter() != null ? last.retryAfter() : Duration.ofSeconds(5);
         throw new ModelUnavailable(first.name(), last == null ? "no model" : last.getMessage(), retryAfter);
     }
@@ -255,13 +269,19 @@ public class LlmGateway {
      *
      * @throws NoEmbeddings when the model has no embeddings endpoint (the built-in model)
      */
-    public tools.jackson.databind.JsonNode embed(UUID userId, String modelName, tools.jackson.databind.JsonNode input) {
+    public tools.jackson.databind.JsonNode embed(
+            CurrentUser caller, String modelName, tools.jackson.databind.JsonNode input) {
+        var userId = caller.id();
         var model = resolve(modelName);
         if (!model.provider().equals("openai")) {
             throw new NoEmbeddings(model.name());
         }
         int inputBound = (int) Math.ceil(Tokens.count(input.toString()) * 1.1) + 16;
-        rateLimits.admit(userId, inputBound);
+        rateLimits.admit(userId, caller.apiKey(), inputBound);
+        var wait = rateLimits.admitModel(model, userId, inputBound);
+        if (wait.isPositive()) {
+            throw new RateLimited("model's per-minute", wait);
+        }
         var reservation = budgets.reserve(userId, model.cost(inputBound, 0));
         try {
             var body = embedWithRetries(userId, model, input, reservation);

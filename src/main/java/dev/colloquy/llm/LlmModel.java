@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
-/** A model clients can ask for, with what it costs and where it runs. */
+/**
+ * A model clients can ask for, with what it costs and where it runs, and the upstream's own limits
+ * per minute (0: none), which Colloquy keeps to across replicas and shares out among users.
+ */
 public record LlmModel(
         String name,
         String provider,
@@ -19,7 +22,9 @@ public record LlmModel(
         int contextWindow,
         int maxConcurrency,
         Duration timeout,
-        List<String> fallbacks) {
+        List<String> fallbacks,
+        int requestsPerMinute,
+        int tokensPerMinute) {
 
     public static final String LOCAL = "local";
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
@@ -41,6 +46,9 @@ public record LlmModel(
         }
         if (contextWindow < 256 || maxConcurrency < 1) {
             throw new IllegalArgumentException("model " + name + ": context-window >= 256 and max-concurrency >= 1");
+        }
+        if (requestsPerMinute < 0 || tokensPerMinute < 0) {
+            throw new IllegalArgumentException("model " + name + ": per-minute limits cannot be negative");
         }
         fallbacks = List.copyOf(fallbacks);
     }

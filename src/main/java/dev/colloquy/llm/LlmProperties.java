@@ -65,6 +65,8 @@ public record LlmProperties(
      * @param maxConcurrency calls in flight to this model at most, per replica
      * @param timeout time for a whole answer; unset: {@code total-timeout}
      * @param fallbacks models tried in order when this one fails
+     * @param requestsPerMinute the upstream's limit of calls per minute for all replicas; 0: none
+     * @param tokensPerMinute the upstream's limit of tokens per minute for all replicas; 0: none
      */
     public record ModelProperties(
             String name,
@@ -77,7 +79,9 @@ public record LlmProperties(
             @DefaultValue("8192") int contextWindow,
             @DefaultValue("256") int maxConcurrency,
             @Nullable Duration timeout,
-            @DefaultValue List<String> fallbacks) {}
+            @DefaultValue List<String> fallbacks,
+            @DefaultValue("0") int requestsPerMinute,
+            @DefaultValue("0") int tokensPerMinute) {}
 
     /**
      * @param failureRateThreshold percentage of failed calls that opens a model's breaker
@@ -121,14 +125,20 @@ public record LlmProperties(
      * @param requestsPerMinute model calls per minute; 0: no limit
      * @param tokensPerMinute prompt and answer tokens per minute (counted up front: the prompt and
      *     {@code max_tokens}); 0: no limit
+     * @param modelShare the part of a model's own per-minute limits one user may take, so one user
+     *     cannot starve the rest
      */
     public record RateLimit(
             @DefaultValue("0") int requestsPerMinute,
-            @DefaultValue("0") int tokensPerMinute) {
+            @DefaultValue("0") int tokensPerMinute,
+            @DefaultValue("0.5") double modelShare) {
 
         public RateLimit {
             if (requestsPerMinute < 0 || tokensPerMinute < 0) {
                 throw new IllegalArgumentException("colloquy.llm.rate-limit values cannot be negative");
+            }
+            if (!(modelShare > 0 && modelShare <= 1)) {
+                throw new IllegalArgumentException("colloquy.llm.rate-limit.model-share must be in (0, 1]");
             }
         }
     }

@@ -36,7 +36,9 @@ public class ModelRegistry {
                     configured.contextWindow(),
                     configured.maxConcurrency(),
                     configured.timeout() == null ? properties.totalTimeout() : configured.timeout(),
-                    configured.fallbacks()));
+                    configured.fallbacks(),
+                    configured.requestsPerMinute(),
+                    configured.tokensPerMinute()));
         }
         if (properties.baseUrl() != null && !properties.baseUrl().isBlank()) {
             if (properties.model() == null || properties.model().isBlank()) {
@@ -54,7 +56,9 @@ public class ModelRegistry {
                     properties.contextWindow(),
                     properties.maxConcurrency(),
                     properties.totalTimeout(),
-                    List.of()));
+                    List.of(),
+                    0,
+                    0));
         }
         add(new LlmModel(
                 LlmModel.LOCAL,
@@ -67,7 +71,9 @@ public class ModelRegistry {
                 1_000_000,
                 1_000,
                 properties.totalTimeout(),
-                List.of()));
+                List.of(),
+                0,
+                0));
         for (var model : models.values()) {
             for (var fallback : model.fallbacks()) {
                 if (!models.containsKey(fallback)) {

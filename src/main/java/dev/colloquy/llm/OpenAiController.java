@@ -72,7 +72,7 @@ class OpenAiController {
         if (input.isArray() && input.size() > 2_048) {
             throw new InvalidOpenAiRequest("'input' holds at most 2,048 items", "input");
         }
-        return gateway.embed(caller.id(), request.model(), input);
+        return gateway.embed(caller, request.model(), input);
     }
 
     @PostMapping("/chat/completions")
@@ -208,7 +208,8 @@ class OpenAiController {
                 request.tokenLimit(),
                 null,
                 Set.of(),
-                cache);
+                cache,
+                caller.apiKey());
     }
 
     private static String finishReason(Completion completion) {

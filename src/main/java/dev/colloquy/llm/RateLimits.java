@@ -2,6 +2,7 @@ package dev.colloquy.llm;
 
 import dev.colloquy.cache.CacheProperties;
 import dev.colloquy.cache.TwoTierCache;
+import dev.colloquy.user.ApiKeyLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,10 +19,14 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
- * Requests and tokens per minute per user, with the generic cell rate algorithm: one key per user
- * and limit holding the theoretical arrival time, updated by one atomic Lua script, so the limit is
- * global across replicas (not multiplied by their number) and a full minute's allowance may come in
- * a burst. Without Redis, or while it is unreachable, each replica applies the same rule alone.
+ * Requests and tokens per minute, with the generic cell rate algorithm: one key per subject and
+ * limit holding the theoretical arrival time, updated by one atomic Lua script, so a limit is global
+ * across replicas (not multiplied by their number) and a full minute's allowance may come in a
+ * burst. Without Redis, or while it is unreachable, each replica applies the same rule alone.
+ *
+ * <p>Three kinds of subject: each user (the configured limits), each API key that has limits of
+ * its own, and each model whose upstream has limits: the model as a whole, and each user's share
+ * of it ({@code model-share}), so one user cannot take all of an upstream's allowance.
  */
 @Component
 class RateLimits {
@@ -63,21 +68,84 @@ class RateLimits {
         this.registry = registry;
     }
 
-    /** Admits a call of about this many tokens, or throws {@link RateLimited}. */
-    void admit(UUID userId, int tokens) {
-        if (limits.requestsPerMinute() > 0) {
-            check(userId, "rpm", limits.requestsPerMinute(), 1);
-        }
-        if (limits.tokensPerMinute() > 0) {
-            check(userId, "tpm", limits.tokensPerMinute(), Math.min(tokens, limits.tokensPerMinute()));
+    /**
+     * Admits a call of about this many tokens by this user, through this API key if it has limits,
+     * or throws {@link RateLimited}.
+     */
+    void admit(UUID userId, @Nullable ApiKeyLimits apiKey, int tokens) {
+        refuseIfLimited(userId.toString(), limits.requestsPerMinute(), limits.tokensPerMinute(), tokens, "user");
+        if (apiKey != null && apiKey.any()) {
+            refuseIfLimited(
+                    "key:" + apiKey.keyId(),
+                    apiKey.requestsPerMinute() == null ? 0 : apiKey.requestsPerMinute(),
+                    apiKey.tokensPerMinute() == null ? 0 : apiKey.tokensPerMinute(),
+                    tokens,
+                    "api_key");
         }
     }
 
-    private void check(UUID userId, String limit, int perMinute, int cost) {
+    /**
+     * Admits a call of this model within the user's share of its upstream's limits, then within the
+     * limits themselves; returns how long to wait when it does not fit (zero when admitted).
+     */
+    Duration admitModel(LlmModel model, UUID userId, int tokens) {
+        if (model.requestsPerMinute() == 0 && model.tokensPerMinute() == 0) {
+            return Duration.ZERO;
+        }
+        var share = limits.modelShare();
+        long wait = waitFor(
+                "model:" + model.name() + ":" + userId,
+                share(model.requestsPerMinute(), share),
+                share(model.tokensPerMinute(), share),
+                tokens);
+        if (wait == 0) {
+            wait = waitFor("model:" + model.name(), model.requestsPerMinute(), model.tokensPerMinute(), tokens);
+        }
+        if (wait > 0) {
+            registry.counter("llm.rate.limited", "limit", "model", "scope", "model")
+                    .increment();
+        }
+        return Duration.ofMillis(wait);
+    }
+
+    private static int share(int perMinute, double share) {
+        return perMinute == 0 ? 0 : Math.max(1, (int) Math.floor(perMinute * share));
+    }
+
+    private void refuseIfLimited(String subject, int requestsPerMinute, int tokensPerMinute, int tokens, String scope) {
+        if (requestsPerMinute > 0) {
+            long wait = check(subject, "rpm", requestsPerMinute, 1);
+            if (wait > 0) {
+                registry.counter("llm.rate.limited", "limit", "rpm", "scope", scope)
+                        .increment();
+                throw new RateLimited("requests-per-minute", Duration.ofMillis(wait));
+            }
+        }
+        if (tokensPerMinute > 0) {
+            long wait = check(subject, "tpm", tokensPerMinute, Math.min(tokens, tokensPerMinute));
+            if (wait > 0) {
+                registry.counter("llm.rate.limited", "limit", "tpm", "scope", scope)
+                        .increment();
+                throw new RateLimited("tokens-per-minute", Duration.ofMillis(wait));
+            }
+        }
+    }
+
+    /** Both limits of one subject; 0 when admitted to both, else the wait of the one that refused. */
+    private long waitFor(String subject, int requestsPerMinute, int tokensPerMinute, int tokens) {
+        long wait = requestsPerMinute > 0 ? check(subject, "rpm", requestsPerMinute, 1) : 0;
+        if (wait == 0 && tokensPerMinute > 0) {
+            wait = check(subject, "tpm", tokensPerMinute, Math.min(tokens, tokensPerMinute));
+        }
+        return wait;
+    }
+
+    /** Milliseconds to wait, or 0 when admitted (and the subject's arrival time moved). */
+    private long check(String subject, String limit, int perMinute, int cost) {
         double increment = (double) MINUTE_MS / perMinute * cost;
         // admitted while the work already admitted plus this call fits in one minute of allowance
         double tolerance = MINUTE_MS;
-        var key = prefix + "{" + userId + "}:" + limit;
+        var key = prefix + "{" + subject + "}:" + limit;
         long now = clock.millis();
         long wait = -1;
         if (redis != null) {
@@ -96,11 +164,7 @@ class RateLimits {
         if (wait < 0) {
             wait = localAdmit(key, now, increment, tolerance);
         }
-        if (wait > 0) {
-            registry.counter("llm.rate.limited", "limit", limit).increment();
-            throw new RateLimited(
-                    limit.equals("rpm") ? "requests-per-minute" : "tokens-per-minute", Duration.ofMillis(wait));
-        }
+        return wait;
     }
 
     private long localAdmit(String key, long now, double increment, double tolerance) {

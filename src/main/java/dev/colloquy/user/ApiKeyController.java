@@ -1,8 +1,10 @@
 package dev.colloquy.user;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.time.Instant;
@@ -32,7 +34,11 @@ class ApiKeyController {
             String name,
 
             @Nullable @Pattern(regexp = "full|chat", message = "must be 'full' or 'chat'")
-            String scope) {}
+            String scope,
+
+            @Nullable @Positive @Max(1_000_000) Integer requestsPerMinute,
+
+            @Nullable @Positive @Max(1_000_000_000) Integer tokensPerMinute) {}
 
     record ApiKeyView(
             UUID id,
@@ -40,11 +46,20 @@ class ApiKeyController {
             String prefix,
             String scope,
             Instant createdAt,
+            @Nullable Integer requestsPerMinute,
+            @Nullable Integer tokensPerMinute,
             @Nullable String key) {
 
         static ApiKeyView of(ApiKey key, @Nullable String secret) {
             return new ApiKeyView(
-                    key.id(), key.name(), key.prefix(), key.scope().wireName(), key.createdAt(), secret);
+                    key.id(),
+                    key.name(),
+                    key.prefix(),
+                    key.scope().wireName(),
+                    key.createdAt(),
+                    key.requestsPerMinute(),
+                    key.tokensPerMinute(),
+                    secret);
         }
     }
 
@@ -60,7 +75,8 @@ class ApiKeyController {
     ResponseEntity<ApiKeyView> create(
             @AuthenticationPrincipal CurrentUser caller, @Valid @RequestBody CreateApiKey request) {
         var scope = request.scope() == null ? AccessScope.FULL : AccessScope.fromWire(request.scope());
-        var created = keys.create(caller.id(), request.name(), scope);
+        var created =
+                keys.create(caller.id(), request.name(), scope, request.requestsPerMinute(), request.tokensPerMinute());
         return ResponseEntity.created(
                         URI.create("/api/api-keys/" + created.key().id()))
                 .body(ApiKeyView.of(created.key(), created.secret()));

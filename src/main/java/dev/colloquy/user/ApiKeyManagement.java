@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 
 /** Creating, listing, revoking and resolving API keys. A key's secret is shown once, at creation. */
@@ -31,13 +32,25 @@ public class ApiKeyManagement {
     }
 
     public CreatedApiKey create(UUID userId, String name, AccessScope scope) {
+        return create(userId, name, scope, null, null);
+    }
+
+    /** A key with its own per-minute limits (null: only the owner's apply). */
+    public CreatedApiKey create(
+            UUID userId,
+            String name,
+            AccessScope scope,
+            @Nullable Integer requestsPerMinute,
+            @Nullable Integer tokensPerMinute) {
         var secret = SecretTokens.generate(SecretTokens.API_KEY_PREFIX);
         var key = new ApiKey(
                 Uuid7.next(),
                 name.strip(),
                 secret.substring(0, VISIBLE_PREFIX),
                 scope,
-                Instant.now().truncatedTo(ChronoUnit.MICROS));
+                Instant.now().truncatedTo(ChronoUnit.MICROS),
+                requestsPerMinute,
+                tokensPerMinute);
         keys.insert(userId, key, SecretTokens.hash(secret));
         return new CreatedApiKey(key, secret);
     }

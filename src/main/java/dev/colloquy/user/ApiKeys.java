@@ -19,8 +19,10 @@ class ApiKeys {
 
     void insert(UUID userId, ApiKey key, byte[] keyHash) {
         jdbc.sql("""
-                        insert into api_keys (id, user_id, name, prefix, key_hash, scope, created_at)
-                        values (:id, :userId, :name, :prefix, :keyHash, :scope, :createdAt)
+                        insert into api_keys (id, user_id, name, prefix, key_hash, scope, created_at,
+                                              requests_per_minute, tokens_per_minute)
+                        values (:id, :userId, :name, :prefix, :keyHash, :scope, :createdAt,
+                                :requestsPerMinute, :tokensPerMinute)
                         """)
                 .param("id", key.id())
                 .param("userId", userId)
@@ -29,12 +31,15 @@ class ApiKeys {
                 .param("keyHash", keyHash)
                 .param("scope", key.scope().wireName())
                 .param("createdAt", key.createdAt().atOffset(ZoneOffset.UTC))
+                .param("requestsPerMinute", key.requestsPerMinute())
+                .param("tokensPerMinute", key.tokensPerMinute())
                 .update();
     }
 
     List<ApiKey> list(UUID userId) {
         return jdbc.sql("""
-                        select id, name, prefix, scope, created_at from api_keys
+                        select id, name, prefix, scope, created_at, requests_per_minute, tokens_per_minute
+                          from api_keys
                          where user_id = :userId and revoked_at is null
                          order by created_at desc
                         """)
@@ -44,7 +49,9 @@ class ApiKeys {
                         rs.getString("name"),
                         rs.getString("prefix"),
                         AccessScope.fromWire(rs.getString("scope")),
-                        rs.getTimestamp("created_at").toInstant()))
+                        rs.getTimestamp("created_at").toInstant(),
+                        rs.getObject("requests_per_minute", Integer.class),
+                        rs.getObject("tokens_per_minute", Integer.class)))
                 .list();
     }
 
@@ -64,7 +71,7 @@ class ApiKeys {
     /** The caller a live key belongs to, with the owner's current role. */
     Optional<CurrentUser> resolve(byte[] keyHash) {
         return jdbc.sql("""
-                        select k.user_id, k.scope, u.role
+                        select k.id, k.user_id, k.scope, u.role, k.requests_per_minute, k.tokens_per_minute
                           from api_keys k join users u on u.id = k.user_id
                          where k.key_hash = :keyHash and k.revoked_at is null
                         """)
@@ -73,7 +80,11 @@ class ApiKeys {
                         rs.getObject("user_id", UUID.class),
                         Role.valueOf(rs.getString("role")),
                         AccessScope.fromWire(rs.getString("scope")),
-                        null))
+                        null,
+                        new ApiKeyLimits(
+                                rs.getObject("id", UUID.class),
+                                rs.getObject("requests_per_minute", Integer.class),
+                                rs.getObject("tokens_per_minute", Integer.class))))
                 .optional();
     }
 }
