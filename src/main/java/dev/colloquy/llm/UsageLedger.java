@@ -37,6 +37,9 @@ class UsageLedger implements SmartLifecycle {
             "latency_ms",
             "created_at",
             "saved_usd");
+    /** How long shutdown waits for an unreachable database before logging what it could not write. */
+    private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(10);
+
     private static final Logger log = LoggerFactory.getLogger(UsageLedger.class);
     private static final int BATCH = 1_000;
     private static final Duration LINGER = Duration.ofMillis(200);
@@ -81,7 +84,7 @@ class UsageLedger implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        flush();
+        flushWithin(SHUTDOWN_FLUSH);
     }
 
     @Override
@@ -95,11 +98,25 @@ class UsageLedger implements SmartLifecycle {
         return SmartLifecycle.DEFAULT_PHASE - 4096;
     }
 
-    /** Writes everything queued now; for shutdown and tests. */
+    /** Writes everything queued now; for tests. */
     void flush() {
+        flushWithin(Duration.ofDays(1));
+    }
+
+    /**
+     * Writes everything queued, retrying for at most this long; what still cannot be written (the
+     * database is gone at shutdown) is logged record by record, so it can be replayed, not lost silently.
+     */
+    private void flushWithin(Duration budget) {
+        long deadline = System.nanoTime() + budget.toNanos();
         var batch = new ArrayList<UsageRecord>();
         while (queue.drainTo(batch, BATCH) > 0) {
-            writeWithRetry(batch);
+            if (!writeWithRetry(batch, deadline)) {
+                batch.forEach(usage -> log.error("Usage record not written: {}", usage));
+                queue.forEach(usage -> log.error("Usage record not written: {}", usage));
+                queue.clear();
+                return;
+            }
             batch.clear();
         }
     }
@@ -115,7 +132,7 @@ class UsageLedger implements SmartLifecycle {
                 batch.add(first);
                 Thread.sleep(LINGER);
                 queue.drainTo(batch, BATCH - 1);
-                writeWithRetry(batch);
+                writeWithRetry(batch, System.nanoTime() + Duration.ofDays(365).toNanos());
                 batch.clear();
             } catch (InterruptedException e) {
                 if (!batch.isEmpty()) {
@@ -126,20 +143,25 @@ class UsageLedger implements SmartLifecycle {
         }
     }
 
-    private void writeWithRetry(List<UsageRecord> batch) {
+    /** Writes the batch, retrying with backoff until the deadline (nano time); false if it never went in. */
+    private boolean writeWithRetry(List<UsageRecord> batch, long deadline) {
         long backoff = 100;
         while (true) {
             try {
                 write(batch);
-                return;
+                return true;
             } catch (RuntimeException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    log.error("Usage ledger write of {} records failed, giving up: {}", batch.size(), e.getMessage());
+                    return false;
+                }
                 log.warn("Usage ledger write of {} records failed, retrying: {}", batch.size(), e.getMessage());
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     write(batch);
-                    return;
+                    return true;
                 }
                 backoff = Math.min(backoff * 2, 5_000);
             }
