@@ -131,6 +131,25 @@ public final class Api {
         return execute(request);
     }
 
+    /** Uploads one file as the multipart part {@code file}, as a browser form would. */
+    public Response upload(String path, @Nullable String token, String filename, byte[] content) {
+        var boundary = "colloquy-test-" + UUID.randomUUID();
+        var out = new java.io.ByteArrayOutputStream();
+        var head = "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"file\"; filename=\"" + filename.replace("\"", "%22")
+                + "\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n";
+        out.writeBytes(head.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.writeBytes(content);
+        out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return sendRaw(
+                "POST",
+                path,
+                token,
+                out.toByteArray(),
+                Map.of("Content-Type", "multipart/form-data; boundary=" + boundary));
+    }
+
     /** Sends the body with chunked transfer encoding: no Content-Length is declared up front. */
     public Response postChunked(String path, @Nullable String token, byte[] body) {
         var request = HttpRequest.newBuilder(URI.create(base + path))

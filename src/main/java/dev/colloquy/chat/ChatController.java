@@ -13,6 +13,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -52,6 +53,7 @@ class ChatController {
             Usage usage,
             boolean complete,
             boolean cached,
+            List<ChatTurns.Citation> citations,
             long overheadMs) {
 
         static TurnView of(ChatTurns.Turn turn, long overheadMs) {
@@ -63,6 +65,7 @@ class ChatController {
                     new Usage(completion.inputTokens(), completion.outputTokens(), completion.costUsd()),
                     completion.complete(),
                     completion.cached(),
+                    turn.citations(),
                     overheadMs);
         }
     }

@@ -5,9 +5,11 @@ import dev.colloquy.conversation.Message;
 import dev.colloquy.conversation.MessageRole;
 import dev.colloquy.conversation.MessageStatus;
 import dev.colloquy.conversation.NewMessage;
+import dev.colloquy.document.DocumentSearch;
 import dev.colloquy.llm.CachePolicy;
 import dev.colloquy.llm.ChatRequest;
 import dev.colloquy.llm.Completion;
+import dev.colloquy.llm.DocumentSource;
 import dev.colloquy.llm.LlmGateway;
 import dev.colloquy.llm.LlmMessage;
 import dev.colloquy.llm.LlmModel;
@@ -28,8 +30,10 @@ import org.springframework.stereotype.Service;
  * <ol>
  *   <li>check the message fits the model's window, then persist it (before any model call, so a
  *       failure later never loses what the user wrote);
- *   <li>build the context: the system prompt and as much recent history as fits the window, newest
- *       kept first, leaving room for the answer;
+ *   <li>retrieve the passages of the caller's documents that answer the message (up to a quarter
+ *       of the window), numbered so the answer can cite them;
+ *   <li>build the context: the system prompt, the passages, and as much recent history as fits the
+ *       window, newest kept first, leaving room for the answer;
  *   <li>call the model through the gateway, streaming tokens to the client;
  *   <li>persist the answer with its model, token counts and latency; an answer cut short is kept and
  *       marked incomplete.
@@ -39,16 +43,33 @@ import org.springframework.stereotype.Service;
 public class ChatTurns {
 
     /** The user's message and the model's answer, as stored, and what the call cost. */
-    public record Turn(Message userMessage, Message assistantMessage, Completion completion) {}
+    /**
+     * One turn: both messages, the model call, and the passages put before the model, each marked
+     * cited when the answer refers to its number.
+     */
+    public record Turn(
+            Message userMessage, Message assistantMessage, Completion completion, List<Citation> citations) {}
+
+    /** A passage of the caller's documents the model was given for the turn. */
+    public record Citation(
+            int number,
+            UUID documentId,
+            UUID chunkId,
+            String filename,
+            String headingPath,
+            @Nullable Integer page,
+            boolean cited) {}
 
     static final int HISTORY_MESSAGES = 200;
 
     private final ConversationManagement conversations;
     private final LlmGateway gateway;
+    private final DocumentSearch documents;
 
-    ChatTurns(ConversationManagement conversations, LlmGateway gateway) {
+    ChatTurns(ConversationManagement conversations, LlmGateway gateway, DocumentSearch documents) {
         this.conversations = conversations;
         this.gateway = gateway;
+        this.documents = documents;
     }
 
     public Turn take(
@@ -63,7 +84,8 @@ public class ChatTurns {
         }
         var userMessage = conversations.append(userId, conversationId, NewMessage.fromUser(content));
         onUserMessage.accept(userMessage);
-        var context = context(model, system, conversations.recent(userId, conversationId, HISTORY_MESSAGES));
+        var sources = documents.sourcesFor(userId, content, model.contextWindow() / 4);
+        var context = context(model, system, sources, conversations.recent(userId, conversationId, HISTORY_MESSAGES));
         var completion = gateway.complete(
                 new ChatRequest(
                         userId,
@@ -74,7 +96,8 @@ public class ChatTurns {
                         conversationId,
                         Set.of(userMessage.id()),
                         CachePolicy.DEFAULT,
-                        caller.apiKey()),
+                        caller.apiKey(),
+                        sources),
                 sink);
         var answer = new NewMessage(
                 MessageRole.ASSISTANT,
@@ -85,15 +108,33 @@ public class ChatTurns {
                 completion.outputTokens(),
                 (int) Math.min(Integer.MAX_VALUE, completion.latency().toMillis()));
         var assistantMessage = conversations.append(userId, conversationId, answer);
-        return new Turn(userMessage, assistantMessage, completion);
+        return new Turn(userMessage, assistantMessage, completion, citations(sources, completion.text()));
+    }
+
+    private static List<Citation> citations(List<DocumentSource> sources, String answer) {
+        return sources.stream()
+                .map(s -> new Citation(
+                        s.number(),
+                        s.documentId(),
+                        s.chunkId(),
+                        s.filename(),
+                        s.headingPath(),
+                        s.page(),
+                        answer.contains("[" + s.number() + "]")))
+                .toList();
     }
 
     /** The system prompt, then the newest history that fits the window, in order. */
-    static List<LlmMessage> context(LlmModel model, @Nullable String system, List<Message> history) {
+    static List<LlmMessage> context(
+            LlmModel model, @Nullable String system, List<DocumentSource> sources, List<Message> history) {
         int budget = model.contextWindow() - answerRoom(model) - 3;
         var kept = new ArrayList<LlmMessage>();
         if (system != null && !system.isBlank()) {
             budget -= Tokens.count(system) + 4;
+        }
+        var excerpts = sources.isEmpty() ? null : DocumentSource.prompt(sources);
+        if (excerpts != null) {
+            budget -= Tokens.count(excerpts) + 4;
         }
         for (var message : history.reversed()) {
             int cost = Tokens.count(message.content()) + 4;
@@ -102,6 +143,9 @@ public class ChatTurns {
             }
             budget -= cost;
             kept.addFirst(new LlmMessage(message.role().wireName(), message.content()));
+        }
+        if (excerpts != null) {
+            kept.addFirst(new LlmMessage("system", excerpts));
         }
         if (system != null && !system.isBlank()) {
             kept.addFirst(new LlmMessage("system", system));

@@ -20,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The exact response cache: an answer is kept under the hash of the canonical request (the caller,
  * the model and its upstream name, every parameter that changes the output, and every message with
- * its role, system prompt included), so it is only ever served to the same caller asking exactly the
+ * its role, system prompt included, and the version of every document passage retrieved for it), so
+ * a changed document never matches an old answer, and an answer is only ever served to the same caller asking exactly the
  * same thing of the same model.
  */
 @Component
@@ -50,6 +51,13 @@ class AnswerCache {
         var messages = new ArrayList<List<String>>();
         request.messages().forEach(m -> messages.add(List.of(m.role(), m.content())));
         canonical.put("messages", messages);
+        if (!request.sources().isEmpty()) {
+            canonical.put(
+                    "sources",
+                    request.sources().stream()
+                            .map(s -> s.documentId() + ":" + s.documentVersion() + ":" + s.chunkId())
+                            .toList());
+        }
         return HexFormat.of().formatHex(sha256(json.writeValueAsBytes(canonical)));
     }
 

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param notRetrieved messages the built-in model must not quote (the question itself)
  * @param cache how the call may use the response cache
  * @param apiKey the limits of the API key the caller presented, if any
+ * @param sources passages of the caller's documents retrieved for the call, already in the messages
  */
 public record ChatRequest(
         UUID userId,
@@ -24,7 +25,8 @@ public record ChatRequest(
         @Nullable UUID conversationId,
         Set<UUID> notRetrieved,
         CachePolicy cache,
-        @Nullable ApiKeyLimits apiKey) {
+        @Nullable ApiKeyLimits apiKey,
+        List<DocumentSource> sources) {
 
     /** A call with the default cache policy: cached only when deterministic. */
     public ChatRequest(
@@ -35,7 +37,17 @@ public record ChatRequest(
             @Nullable Integer maxTokens,
             @Nullable UUID conversationId,
             Set<UUID> notRetrieved) {
-        this(userId, model, messages, temperature, maxTokens, conversationId, notRetrieved, CachePolicy.DEFAULT, null);
+        this(
+                userId,
+                model,
+                messages,
+                temperature,
+                maxTokens,
+                conversationId,
+                notRetrieved,
+                CachePolicy.DEFAULT,
+                null,
+                List.of());
     }
 
     public ChatRequest {
@@ -50,5 +62,6 @@ public record ChatRequest(
         }
         messages = List.copyOf(messages);
         notRetrieved = Set.copyOf(notRetrieved);
+        sources = List.copyOf(sources);
     }
 }

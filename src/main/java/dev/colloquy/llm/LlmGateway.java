@@ -97,7 +97,8 @@ public class LlmGateway {
                 request.conversationId(),
                 request.notRetrieved(),
                 request.cache(),
-                request.apiKey());
+                request.apiKey(),
+                request.sources());
         // the prompt as counted here, with a margin for upstreams whose tokenizer counts more
         int inputBound = (int) Math.ceil(Tokens.count(request.messages()) * 1.1) + 16;
         var worstCase = chain.stream()
@@ -152,6 +153,14 @@ public class LlmGateway {
         } finally {
             budgets.release(reservation);
         }
+    }
+
+    /**
+     * Drops the semantic response-cache entries whose answer used this document (exact entries key on
+     * the document's version, so a changed document never matches them again).
+     */
+    public void forgetAnswersUsing(UUID documentId) {
+        semantic.forgetDocument(documentId);
     }
 
     /** Streams a cached answer like a fresh one; billed at nothing, with what it saved in the ledger. */

@@ -1,6 +1,8 @@
 package dev.colloquy.llm;
 
+import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,7 +18,10 @@ public class LocalEmbeddings {
     private volatile AllMiniLmL6V2QuantizedEmbeddingModel model;
 
     public float[] embed(String text) {
-        var vector = model().embed(text).content().vector();
+        return unit(model().embed(text).content().vector());
+    }
+
+    private static float[] unit(float[] vector) {
         double norm = 0;
         for (float value : vector) {
             norm += value * value;
@@ -26,6 +31,14 @@ public class LocalEmbeddings {
             vector[i] *= scale;
         }
         return vector;
+    }
+
+    /** Several texts at once (the model spreads them over the cores), each as a unit vector. */
+    public List<float[]> embedAll(List<String> texts) {
+        var segments = texts.stream().map(TextSegment::from).toList();
+        return model().embedAll(segments).content().stream()
+                .map(embedding -> unit(embedding.vector()))
+                .toList();
     }
 
     /** Cosine similarity of two unit vectors. */

@@ -9,14 +9,18 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The built-in {@code local} model: no generative model behind it. It looks up the question's words
- * in the caller's own messages and answers with the passages it finds, each cited, and says plainly
- * what it is. It streams, costs nothing, and lets every path of the product run with no upstream.
+ * The built-in {@code local} model: no generative model behind it. It quotes the passages of the
+ * caller's documents retrieved for the question, each cited by its number; with none, it looks up
+ * the question's words in the caller's own messages. It says plainly what it is, streams, costs
+ * nothing, and lets every path of the product run with no upstream.
  */
 final class LocalModel implements ChatProvider {
 
     static final String PREAMBLE = "No generative model is configured, so this answer comes from Colloquy's built-in"
-            + " `local` model, which quotes what it finds in your own conversations instead of writing new text.";
+            + " `local` model, which quotes what it finds in your own documents and conversations instead of"
+            + " writing new text.";
+    private static final Pattern SENTENCE = Pattern.compile("(?<=[.!?])\\s+");
+    private static final int MAX_QUOTE = 400;
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]{3,}");
     private static final int MAX_WORDS = 12;
     private static final int MAX_PASSAGES = 5;
@@ -59,6 +63,19 @@ final class LocalModel implements ChatProvider {
             words.add(matcher.group());
         }
         var answer = new StringBuilder(PREAMBLE).append("\n\n");
+        if (!request.sources().isEmpty()) {
+            answer.append("From your documents:\n");
+            for (var source : request.sources()) {
+                answer.append("\n- \"")
+                        .append(quote(source.content(), words))
+                        .append("\" [")
+                        .append(source.number())
+                        .append("] (")
+                        .append(source.label())
+                        .append(')');
+            }
+            return answer.toString();
+        }
         if (words.isEmpty()) {
             return answer.append("Ask about something you have written about, and I will quote where you did.")
                     .toString();
@@ -91,5 +108,28 @@ final class LocalModel implements ChatProvider {
                     .append(')');
         }
         return answer.toString();
+    }
+
+    /** The passage's sentences that share most words with the question, in their order, within a bound. */
+    static String quote(String passage, java.util.Set<String> words) {
+        var sentences = SENTENCE.split(passage.replace('\n', ' ').strip());
+        var scores = new int[sentences.length];
+        int best = 0;
+        for (int i = 0; i < sentences.length; i++) {
+            var lower = sentences[i].toLowerCase(Locale.ROOT);
+            for (var word : words) {
+                if (lower.contains(word)) {
+                    scores[i]++;
+                }
+            }
+            best = Math.max(best, scores[i]);
+        }
+        var quote = new StringBuilder();
+        for (int i = 0; i < sentences.length; i++) {
+            if ((scores[i] == best || best == 0 && i == 0) && quote.length() < MAX_QUOTE) {
+                quote.append(quote.isEmpty() ? "" : " ").append(sentences[i].strip());
+            }
+        }
+        return quote.length() > MAX_QUOTE ? quote.substring(0, MAX_QUOTE).strip() + "..." : quote.toString();
     }
 }

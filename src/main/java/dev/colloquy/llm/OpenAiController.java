@@ -32,17 +32,26 @@ import tools.jackson.databind.json.JsonMapper;
 @RequestMapping("/v1")
 class OpenAiController {
 
+    /** {@code X-Colloquy-Documents: on} answers from the caller's documents, as a conversation turn does. */
+    static final String DOCUMENTS_HEADER = "X-Colloquy-Documents";
+
     static final int MAX_MESSAGES = 1_000;
 
     private final LlmGateway gateway;
     private final ModelRegistry models;
     private final JsonMapper json;
+    private final DocumentRetriever retriever;
     private final long started = Instant.now().getEpochSecond();
 
-    OpenAiController(LlmGateway gateway, ModelRegistry models, JsonMapper json) {
+    OpenAiController(
+            LlmGateway gateway,
+            ModelRegistry models,
+            JsonMapper json,
+            org.springframework.beans.factory.ObjectProvider<DocumentRetriever> retrievers) {
         this.gateway = gateway;
         this.models = models;
         this.json = json;
+        this.retriever = retrievers.getIfAvailable(() -> (userId, question, budget) -> List.of());
     }
 
     @GetMapping("/models")
@@ -81,11 +90,15 @@ class OpenAiController {
             @AuthenticationPrincipal CurrentUser caller,
             @RequestBody OpenAiApi.ChatCompletionRequest request,
             @RequestHeader(value = HttpHeaders.CACHE_CONTROL, required = false) @Nullable String cacheControl,
+            @RequestHeader(value = DOCUMENTS_HEADER, required = false) @Nullable String documents,
             HttpServletResponse response)
             throws IOException {
         long requestStarted = System.nanoTime();
         var chatRequest = toChatRequest(caller, request, CachePolicy.fromCacheControl(cacheControl));
         var model = gateway.resolve(chatRequest.model());
+        if (documents != null && documents.strip().equalsIgnoreCase("on")) {
+            chatRequest = withDocuments(chatRequest, model);
+        }
         var id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         if (request.streamed()) {
@@ -170,6 +183,39 @@ class OpenAiController {
                         new OpenAiApi.Chunk(id, "chat.completion.chunk", created, model, choices, usage)));
     }
 
+    /**
+     * The request with passages of the caller's documents for its last user message, put after its
+     * leading system messages (as a conversation turn does).
+     */
+    private ChatRequest withDocuments(ChatRequest request, LlmModel model) {
+        var question = request.messages().reversed().stream()
+                .filter(m -> m.role().equals("user"))
+                .findFirst()
+                .map(LlmMessage::content)
+                .orElse("");
+        var sources = retriever.sourcesFor(request.userId(), question, model.contextWindow() / 4);
+        if (sources.isEmpty()) {
+            return request;
+        }
+        var messages = new ArrayList<>(request.messages());
+        int at = 0;
+        while (at < messages.size() && messages.get(at).role().equals("system")) {
+            at++;
+        }
+        messages.add(at, new LlmMessage("system", DocumentSource.prompt(sources)));
+        return new ChatRequest(
+                request.userId(),
+                request.model(),
+                messages,
+                request.temperature(),
+                request.maxTokens(),
+                request.conversationId(),
+                request.notRetrieved(),
+                request.cache(),
+                request.apiKey(),
+                sources);
+    }
+
     private static ChatRequest toChatRequest(
             CurrentUser caller, OpenAiApi.ChatCompletionRequest request, CachePolicy cache) {
         if (request.messages() == null || request.messages().isEmpty()) {
@@ -209,7 +255,8 @@ class OpenAiController {
                 null,
                 Set.of(),
                 cache,
-                caller.apiKey());
+                caller.apiKey(),
+                List.of());
     }
 
     private static String finishReason(Completion completion) {

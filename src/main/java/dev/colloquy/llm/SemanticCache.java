@@ -102,9 +102,10 @@ class SemanticCache {
         }
         jdbc.sql("""
                         insert into llm_cache_entries (id, user_id, model, system_hash, question, embedding_model, embedding,
-                                                       answer_model, answer, input_tokens, output_tokens, cost_usd, expires_at)
+                                                       answer_model, answer, input_tokens, output_tokens, cost_usd, expires_at,
+                                                       document_ids)
                         values (:id, :userId, :model, :systemHash, :question, :embeddingModel, :embedding, :answerModel,
-                                :answer, :inputTokens, :outputTokens, :costUsd, :expiresAt)
+                                :answer, :inputTokens, :outputTokens, :costUsd, :expiresAt, :documentIds)
                         """)
                 .param("id", Uuid7.next())
                 .param("userId", userId)
@@ -121,6 +122,18 @@ class SemanticCache {
                 .param(
                         "expiresAt",
                         Instant.now().plus(ttl == null ? settings.ttl() : ttl).atOffset(ZoneOffset.UTC))
+                .param(
+                        "documentIds",
+                        request.sources().stream()
+                                .map(DocumentSource::documentId)
+                                .distinct()
+                                .toArray(UUID[]::new))
+                .update();
+    }
+
+    void forgetDocument(UUID documentId) {
+        jdbc.sql("delete from llm_cache_entries where document_ids @> array[:documentId]::uuid[]")
+                .param("documentId", documentId)
                 .update();
     }
 

@@ -11,6 +11,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
@@ -20,18 +21,22 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Caps request bodies other than multipart uploads (which have their own limits): a declared length
- * over the cap is refused before anything is read, and a chunked body fails as soon as it passes it.
+ * Caps request bodies: a declared length over the cap is refused before anything is read, and a
+ * chunked body fails as soon as it passes it. Multipart uploads have their own, larger cap
+ * ({@code spring.servlet.multipart.max-request-size}); here a declared length over it is refused at
+ * once, rather than after the whole upload has been read.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private final long limit;
+    private final long multipartLimit;
     private final ProblemWriter problems;
 
-    RequestBodyLimitFilter(WebProperties properties, ProblemWriter problems) {
+    RequestBodyLimitFilter(WebProperties properties, MultipartProperties multipart, ProblemWriter problems) {
         this.limit = properties.maxBodySize().toBytes();
+        this.multipartLimit = multipart.getMaxRequestSize().toBytes();
         this.problems = problems;
     }
 
@@ -40,6 +45,10 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         var contentType = request.getContentType();
         if (contentType != null && contentType.toLowerCase().startsWith(MediaType.MULTIPART_FORM_DATA_VALUE)) {
+            if (multipartLimit > 0 && request.getContentLengthLong() > multipartLimit) {
+                problems.write(response, tooLarge(multipartLimit));
+                return;
+            }
             chain.doFilter(request, response);
             return;
         }

@@ -1,0 +1,149 @@
+package dev.colloquy.document;
+
+import dev.colloquy.llm.Tokens;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Cuts a parsed document into chunks of about {@code chunk-tokens} tokens that never straddle a
+ * heading or a page: blocks of one section are packed together; a block too long on its own is cut at
+ * sentences, and a sentence too long at words. Within a section each chunk after the first starts
+ * with the last {@code chunk-overlap} tokens' worth of sentences of the one before.
+ */
+final class Chunker {
+
+    record Chunk(int position, String headingPath, @Nullable Integer page, String content, int tokens) {}
+
+    private static final Pattern SENTENCE = Pattern.compile("(?<=[.!?])\\s+");
+
+    private final int target;
+    private final int overlap;
+
+    Chunker(int target, int overlap) {
+        this.target = target;
+        this.overlap = overlap;
+    }
+
+    List<Chunk> chunk(ParsedDocument document) {
+        var chunks = new ArrayList<Chunk>();
+        var pieces = new ArrayList<String>();
+        int tokens = 0;
+        String section = null;
+        Integer page = null;
+        Integer sectionPage = null;
+        for (var block : document.blocks()) {
+            var path = block.headingPath();
+            // a chunk never straddles a heading, nor a page (so a citation names the page it is on)
+            if (!path.equals(section) || !Objects.equals(block.page(), sectionPage)) {
+                sectionPage = block.page();
+                flush(chunks, section, page, pieces, false);
+                tokens = 0;
+                section = path;
+                page = block.page();
+            }
+            for (var piece : fit(block.text())) {
+                int pieceTokens = Tokens.count(piece);
+                if (tokens > 0 && tokens + pieceTokens > target) {
+                    var carried = flush(chunks, section, page, pieces, true);
+                    tokens = carried.stream().mapToInt(Tokens::count).sum();
+                    page = block.page();
+                }
+                if (pieces.isEmpty()) {
+                    page = block.page();
+                }
+                pieces.add(piece);
+                tokens += pieceTokens;
+            }
+        }
+        flush(chunks, section, page, pieces, false);
+        return chunks;
+    }
+
+    /** Emits the pieces as a chunk; keeps (and returns) the tail to overlap with the next when asked. */
+    private List<String> flush(
+            List<Chunk> chunks, @Nullable String section, @Nullable Integer page, List<String> pieces, boolean carry) {
+        var kept = new ArrayList<String>();
+        if (pieces.isEmpty()) {
+            return kept;
+        }
+        var content = String.join("\n\n", pieces);
+        chunks.add(new Chunk(
+                chunks.size(), Objects.requireNonNullElse(section, ""), page, content, Tokens.count(content)));
+        if (carry && overlap > 0) {
+            var sentences = SENTENCE.split(pieces.getLast());
+            int carried = 0;
+            for (int i = sentences.length - 1; i >= 0; i--) {
+                int t = Tokens.count(sentences[i]);
+                if (carried + t > overlap) {
+                    break;
+                }
+                kept.addFirst(sentences[i]);
+                carried += t;
+            }
+        }
+        pieces.clear();
+        if (!kept.isEmpty()) {
+            pieces.add(String.join(" ", kept));
+        }
+        return List.copyOf(pieces);
+    }
+
+    /** The block as pieces no longer than a chunk: itself, or its sentences, or runs of its words. */
+    private List<String> fit(String text) {
+        if (Tokens.count(text) <= target) {
+            return List.of(text);
+        }
+        var pieces = new ArrayList<String>();
+        var current = new StringBuilder();
+        int currentTokens = 0;
+        for (var sentence : SENTENCE.split(text)) {
+            int t = Tokens.count(sentence);
+            if (t > target) {
+                if (!current.isEmpty()) {
+                    pieces.add(current.toString());
+                    current.setLength(0);
+                    currentTokens = 0;
+                }
+                pieces.addAll(words(sentence));
+                continue;
+            }
+            if (currentTokens + t > target && !current.isEmpty()) {
+                pieces.add(current.toString());
+                current.setLength(0);
+                currentTokens = 0;
+            }
+            current.append(current.isEmpty() ? "" : " ").append(sentence);
+            currentTokens += t;
+        }
+        if (!current.isEmpty()) {
+            pieces.add(current.toString());
+        }
+        return pieces;
+    }
+
+    private List<String> words(String sentence) {
+        var pieces = new ArrayList<String>();
+        var current = new StringBuilder();
+        for (var word : sentence.split("\\s+")) {
+            if (!current.isEmpty() && Tokens.count(current + " " + word) > target) {
+                pieces.add(current.toString());
+                current.setLength(0);
+            }
+            if (Tokens.count(word) > target) {
+                // one "word" longer than a chunk (a base64 blob, say): cut it by characters
+                for (int i = 0; i < word.length(); i += target) {
+                    pieces.add(word.substring(i, Math.min(word.length(), i + target)));
+                }
+                continue;
+            }
+            current.append(current.isEmpty() ? "" : " ").append(word);
+        }
+        if (!current.isEmpty()) {
+            pieces.add(current.toString());
+        }
+        return pieces;
+    }
+}

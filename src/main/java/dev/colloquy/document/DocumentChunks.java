@@ -1,0 +1,130 @@
+package dev.colloquy.document;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The {@code document_chunks} table: chunk text, its place, its vector, and its full-text index. */
+@Repository
+class DocumentChunks {
+
+    /** A chunk with its vector, as written. */
+    record NewChunk(UUID id, Chunker.Chunk chunk, byte[] embedding, float scale) {}
+
+    /** A chunk as search and chat read it, with its document's name and version. */
+    record StoredChunk(
+            UUID id,
+            UUID documentId,
+            String filename,
+            int documentVersion,
+            int position,
+            String headingPath,
+            @Nullable Integer page,
+            String content) {}
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+
+    DocumentChunks(JdbcClient jdbc, JdbcTemplate template) {
+        this.jdbc = jdbc;
+        this.template = template;
+    }
+
+    /** Replaces the document's chunks with these (one batch). */
+    void replace(UUID documentId, UUID userId, String embeddingModel, List<NewChunk> chunks) {
+        jdbc.sql("delete from document_chunks where document_id = :id")
+                .param("id", documentId)
+                .update();
+        var rows = new ArrayList<Object[]>(chunks.size());
+        for (var c : chunks) {
+            rows.add(new Object[] {
+                c.id(),
+                documentId,
+                userId,
+                c.chunk().position(),
+                c.chunk().headingPath(),
+                c.chunk().page(),
+                c.chunk().content(),
+                c.chunk().tokens(),
+                embeddingModel,
+                c.embedding(),
+                c.scale()
+            });
+        }
+        template.batchUpdate("""
+                insert into document_chunks (id, document_id, user_id, position, heading_path, page, content,
+                                             token_count, embedding_model, embedding, embedding_scale)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows);
+    }
+
+    /** The document's chunks in order, for re-embedding. */
+    List<Chunker.Chunk> ofDocument(UUID documentId) {
+        return jdbc.sql("""
+                        select position, heading_path, page, content, token_count from document_chunks
+                         where document_id = :id order by position
+                        """)
+                .param("id", documentId)
+                .query((rs, row) -> new Chunker.Chunk(
+                        rs.getInt("position"),
+                        rs.getString("heading_path"),
+                        rs.getObject("page", Integer.class),
+                        rs.getString("content"),
+                        rs.getInt("token_count")))
+                .list();
+    }
+
+    boolean anyReady(UUID userId) {
+        return jdbc.sql("select exists (select 1 from documents where user_id = :userId and status = 'ready')")
+                .param("userId", userId)
+                .query(Boolean.class)
+                .single();
+    }
+
+    /** The caller's chunks that match the words, best first by {@code ts_rank_cd}. */
+    List<ScoredChunk> textSearch(UUID userId, String query, int limit) {
+        return jdbc.sql("""
+                        select c.id, ts_rank_cd(c.search, q) as rank
+                          from document_chunks c
+                          join documents d on d.id = c.document_id and d.status = 'ready'
+                         cross join websearch_to_tsquery('english', :query) q
+                         where c.user_id = :userId and c.search @@ q
+                         order by rank desc, c.id
+                         limit :limit
+                        """)
+                .param("userId", userId)
+                .param("query", query)
+                .param("limit", limit)
+                .query((rs, row) -> new ScoredChunk(rs.getObject("id", UUID.class), rs.getDouble("rank")))
+                .list();
+    }
+
+    /** These chunks of the caller's ready documents, in no particular order. */
+    List<StoredChunk> load(UUID userId, Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("""
+                        select c.id, c.document_id, d.filename, d.version, c.position, c.heading_path, c.page,
+                               c.content
+                          from document_chunks c join documents d on d.id = c.document_id
+                         where c.id = any(:ids) and c.user_id = :userId and d.status = 'ready'
+                        """)
+                .param("ids", ids.toArray(UUID[]::new))
+                .param("userId", userId)
+                .query((rs, row) -> new StoredChunk(
+                        rs.getObject("id", UUID.class),
+                        rs.getObject("document_id", UUID.class),
+                        rs.getString("filename"),
+                        rs.getInt("version"),
+                        rs.getInt("position"),
+                        rs.getString("heading_path"),
+                        rs.getObject("page", Integer.class),
+                        rs.getString("content")))
+                .list();
+    }
+}

@@ -1,0 +1,177 @@
+package dev.colloquy.document;
+
+import dev.colloquy.llm.DocumentRetriever;
+import dev.colloquy.llm.DocumentSource;
+import dev.colloquy.llm.LocalEmbeddings;
+import dev.colloquy.llm.Tokens;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+
+/**
+ * Hybrid search over one user's ready documents: the nearest chunks by vector and the best by
+ * PostgreSQL full-text rank, fused by reciprocal rank ({@code 1 / (60 + rank)} summed over both
+ * lists), so a passage found by meaning and one found by its exact words both surface.
+ */
+@Service
+public class DocumentSearch implements DocumentRetriever {
+
+    /**
+     * One passage found.
+     *
+     * @param similarity its cosine similarity to the query
+     * @param textMatch whether it also matched the query's words
+     */
+    public record Hit(
+            UUID documentId,
+            String filename,
+            int documentVersion,
+            UUID chunkId,
+            int position,
+            String headingPath,
+            @Nullable Integer page,
+            String content,
+            double score,
+            double similarity,
+            boolean textMatch) {}
+
+    static final int MAX_K = 50;
+    private static final int RRF_K = 60;
+    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]{2,}");
+    private static final int MAX_WORDS = 32;
+
+    private final VectorIndex vectors;
+    private final DocumentChunks chunks;
+    private final LocalEmbeddings embeddings;
+    private final DocumentProperties properties;
+    private final Timer timer;
+
+    DocumentSearch(
+            VectorIndex vectors,
+            DocumentChunks chunks,
+            LocalEmbeddings embeddings,
+            DocumentProperties properties,
+            MeterRegistry registry) {
+        this.vectors = vectors;
+        this.chunks = chunks;
+        this.embeddings = embeddings;
+        this.properties = properties;
+        this.timer = Timer.builder("documents.search")
+                .description("Hybrid search over one user's documents")
+                .register(registry);
+    }
+
+    /** The {@code k} best passages of the caller's documents for the query, best first. */
+    public List<Hit> search(UUID userId, String query, int k) {
+        return timer.record(() -> fused(userId, query, Math.clamp(k, 1, MAX_K)));
+    }
+
+    /**
+     * Passages to put before a model for this question: the best hits close enough in meaning
+     * ({@code min-similarity}), within {@code max-sources} and the token budget, numbered for citing.
+     */
+    @Override
+    public List<DocumentSource> sourcesFor(UUID userId, String question, int tokenBudget) {
+        if (!chunks.anyReady(userId)) {
+            return List.of(); // no embedding of the question for users without documents
+        }
+        var budget = Math.min(tokenBudget, properties.contextTokens());
+        var sources = new ArrayList<DocumentSource>();
+        int used = 0;
+        for (var hit : search(userId, question, properties.maxSources() * 2)) {
+            if (sources.size() == properties.maxSources()) {
+                break;
+            }
+            if (hit.similarity() < properties.minSimilarity()) {
+                continue;
+            }
+            int tokens = Tokens.count(hit.content()) + 16;
+            if (used + tokens > budget) {
+                continue;
+            }
+            used += tokens;
+            sources.add(new DocumentSource(
+                    sources.size() + 1,
+                    hit.documentId(),
+                    hit.documentVersion(),
+                    hit.chunkId(),
+                    hit.filename(),
+                    hit.headingPath(),
+                    hit.page(),
+                    hit.content()));
+        }
+        return sources;
+    }
+
+    private List<Hit> fused(UUID userId, String query, int k) {
+        int candidates = Math.max(50, k * 4);
+        var queryVector = embeddings.embed(query);
+        var byVector = vectors.nearest(userId, queryVector, candidates);
+        var words = words(query);
+        var byText = words.isEmpty() ? List.<ScoredChunk>of() : chunks.textSearch(userId, words, candidates);
+        var scores = new HashMap<UUID, Double>();
+        var similarity = new HashMap<UUID, Double>();
+        for (int rank = 0; rank < byVector.size(); rank++) {
+            var hit = byVector.get(rank);
+            scores.merge(hit.chunkId(), 1.0 / (RRF_K + rank + 1), Double::sum);
+            similarity.put(hit.chunkId(), hit.score());
+        }
+        var textMatches = new LinkedHashSet<UUID>();
+        for (int rank = 0; rank < byText.size(); rank++) {
+            var hit = byText.get(rank);
+            scores.merge(hit.chunkId(), 1.0 / (RRF_K + rank + 1), Double::sum);
+            textMatches.add(hit.chunkId());
+        }
+        var best = scores.entrySet().stream()
+                .sorted(Map.Entry.<UUID, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(k)
+                .map(Map.Entry::getKey)
+                .toList();
+        var loaded = new HashMap<UUID, DocumentChunks.StoredChunk>();
+        chunks.load(userId, best).forEach(c -> loaded.put(c.id(), c));
+        var hits = new ArrayList<Hit>(best.size());
+        for (var id : best) {
+            var chunk = loaded.get(id);
+            if (chunk == null) {
+                continue; // deleted between the two reads
+            }
+            double cosine = similarity.containsKey(id)
+                    ? similarity.get(id)
+                    : LocalEmbeddings.similarity(queryVector, embeddings.embed(chunk.content()));
+            hits.add(new Hit(
+                    chunk.documentId(),
+                    chunk.filename(),
+                    chunk.documentVersion(),
+                    chunk.id(),
+                    chunk.position(),
+                    chunk.headingPath(),
+                    chunk.page(),
+                    chunk.content(),
+                    scores.get(id),
+                    cosine,
+                    textMatches.contains(id)));
+        }
+        hits.sort(Comparator.comparingDouble(Hit::score).reversed());
+        return hits;
+    }
+
+    /** The query's words joined by {@code or}, for {@code websearch_to_tsquery}: any word may match. */
+    private static String words(String query) {
+        var words = new LinkedHashSet<String>();
+        var matcher = WORD.matcher(query.toLowerCase(Locale.ROOT));
+        while (matcher.find() && words.size() < MAX_WORDS) {
+            words.add(matcher.group());
+        }
+        return String.join(" or ", words);
+    }
+}
