@@ -85,22 +85,53 @@ class DocumentChunks {
                 .single();
     }
 
-    /** The caller's chunks that match the words, best first by {@code ts_rank_cd}. */
-    List<ScoredChunk> textSearch(UUID userId, String query, int limit) {
-        return jdbc.sql("""
+    /**
+     * The caller's chunks that match the words, best first by {@code ts_rank_cd}: chunks with every
+     * word, from the whole collection (a selective query on the GIN index, at most {@code candidates}
+     * of them ranked); then, when they are fewer than the limit, chunks with any of the words among
+     * {@code nearby} (the vector search's candidates). Ranking any-word matches across a large
+     * collection would read most of it: common words match most chunks.
+     */
+    List<ScoredChunk> textSearch(UUID userId, List<String> words, int limit, int candidates, Collection<UUID> nearby) {
+        var all = jdbc.sql("""
+                        select m.id, ts_rank_cd(m.search, q) as rank
+                          from (select c.id, c.search
+                                  from document_chunks c
+                                  join documents d on d.id = c.document_id and d.status = 'ready'
+                                 where c.user_id = :userId and c.search @@ websearch_to_tsquery('english', :query)
+                                 limit :candidates) m
+                         cross join websearch_to_tsquery('english', :query) q
+                         order by rank desc, m.id
+                         limit :limit
+                        """)
+                .param("userId", userId)
+                .param("query", String.join(" ", words))
+                .param("limit", limit)
+                .param("candidates", candidates)
+                .query((rs, row) -> new ScoredChunk(rs.getObject("id", UUID.class), rs.getDouble("rank")))
+                .list();
+        if (all.size() >= limit || words.size() < 2 || nearby.isEmpty()) {
+            return all;
+        }
+        var any = jdbc.sql("""
                         select c.id, ts_rank_cd(c.search, q) as rank
                           from document_chunks c
-                          join documents d on d.id = c.document_id and d.status = 'ready'
                          cross join websearch_to_tsquery('english', :query) q
-                         where c.user_id = :userId and c.search @@ q
+                         where c.id = any(:ids) and c.user_id = :userId and c.search @@ q
                          order by rank desc, c.id
                          limit :limit
                         """)
                 .param("userId", userId)
-                .param("query", query)
+                .param("query", String.join(" or ", words))
+                .param("ids", nearby.toArray(UUID[]::new))
                 .param("limit", limit)
                 .query((rs, row) -> new ScoredChunk(rs.getObject("id", UUID.class), rs.getDouble("rank")))
                 .list();
+        var merged = new java.util.LinkedHashMap<UUID, ScoredChunk>();
+        // chunks with every word keep their lead; the rest follow by rank
+        all.forEach(hit -> merged.put(hit.chunkId(), hit));
+        any.forEach(hit -> merged.putIfAbsent(hit.chunkId(), hit));
+        return merged.values().stream().limit(limit).toList();
     }
 
     /** These chunks of the caller's ready documents, in no particular order. */

@@ -20,8 +20,9 @@ import org.springframework.stereotype.Service;
 
 /**
  * Hybrid search over one user's ready documents: the nearest chunks by vector and the best by
- * PostgreSQL full-text rank, fused by reciprocal rank ({@code 1 / (60 + rank)} summed over both
- * lists), so a passage found by meaning and one found by its exact words both surface.
+ * PostgreSQL full-text rank (every word anywhere, else any word among the vector candidates), fused
+ * by reciprocal rank ({@code 1 / (60 + rank)} summed over both lists), so a passage found by meaning
+ * and one found by its exact words both surface.
  */
 @Service
 public class DocumentSearch implements DocumentRetriever {
@@ -49,6 +50,8 @@ public class DocumentSearch implements DocumentRetriever {
     private static final int RRF_K = 60;
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]{2,}");
     private static final int MAX_WORDS = 32;
+    /** Full-text matches ranked at most per query (see {@link DocumentChunks#textSearch}). */
+    private static final int TEXT_CANDIDATES = 2_000;
 
     private final VectorIndex vectors;
     private final DocumentChunks chunks;
@@ -118,7 +121,14 @@ public class DocumentSearch implements DocumentRetriever {
         var queryVector = embeddings.embed(query);
         var byVector = vectors.nearest(userId, queryVector, candidates);
         var words = words(query);
-        var byText = words.isEmpty() ? List.<ScoredChunk>of() : chunks.textSearch(userId, words, candidates);
+        var byText = words.isEmpty()
+                ? List.<ScoredChunk>of()
+                : chunks.textSearch(
+                        userId,
+                        words,
+                        candidates,
+                        TEXT_CANDIDATES,
+                        byVector.stream().map(ScoredChunk::chunkId).toList());
         var scores = new HashMap<UUID, Double>();
         var similarity = new HashMap<UUID, Double>();
         for (int rank = 0; rank < byVector.size(); rank++) {
@@ -165,13 +175,14 @@ public class DocumentSearch implements DocumentRetriever {
         return hits;
     }
 
-    /** The query's words joined by {@code or}, for {@code websearch_to_tsquery}: any word may match. */
-    private static String words(String query) {
+    /** The query's words, without operators: {@code websearch_to_tsquery} gets them plain. */
+    private static List<String> words(String query) {
         var words = new LinkedHashSet<String>();
         var matcher = WORD.matcher(query.toLowerCase(Locale.ROOT));
         while (matcher.find() && words.size() < MAX_WORDS) {
             words.add(matcher.group());
         }
-        return String.join(" or ", words);
+        words.remove("or"); // websearch syntax
+        return List.copyOf(words);
     }
 }
