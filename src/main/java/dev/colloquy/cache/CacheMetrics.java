@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +49,15 @@ class CacheMetrics {
 
     CacheMetrics(MeterRegistry registry) {
         this.registry = registry;
+        // the usual operations exist from the start at zero, so rates and alerts have a series to read
+        for (var operation : List.of("get", "put", "evict", "publish", "decode")) {
+            errors.computeIfAbsent(
+                    operation,
+                    op -> Counter.builder("redis.cache.errors")
+                            .description("Redis calls that failed, timed out or were refused by the open breaker")
+                            .tag("operation", op)
+                            .register(registry));
+        }
         for (var namespace : CacheNamespace.values()) {
             var namespaceHits = new EnumMap<Tier, Counter>(Tier.class);
             var namespaceMisses = new EnumMap<Tier, Counter>(Tier.class);
@@ -128,6 +139,9 @@ class CacheMetrics {
                         key -> Timer.builder("redis.cache.operation")
                                 .description("Time spent in cache operations")
                                 .tags("operation", operation, "tier", tier)
+                                .publishPercentileHistogram()
+                                .minimumExpectedValue(Duration.ofNanos(10_000))
+                                .maximumExpectedValue(Duration.ofSeconds(2))
                                 .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }

@@ -67,6 +67,7 @@ public class QueryMetrics implements QueryExecutionListener {
                     Timer.builder("db.query")
                             .description("Time spent executing SQL statements")
                             .tag("operation", operation.tag())
+                            .publishPercentileHistogram()
                             .register(registry));
             slow.put(
                     operation,
