@@ -25,7 +25,9 @@ class DocumentChunks {
             int position,
             String headingPath,
             @Nullable Integer page,
-            String content) {}
+            String content,
+            byte[] embedding,
+            float embeddingScale) {}
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
@@ -141,7 +143,7 @@ class DocumentChunks {
         }
         return jdbc.sql("""
                         select c.id, c.document_id, d.filename, d.version, c.position, c.heading_path, c.page,
-                               c.content
+                               c.content, c.embedding, c.embedding_scale
                           from document_chunks c join documents d on d.id = c.document_id
                          where c.id = any(:ids) and c.user_id = :userId and d.status = 'ready'
                         """)
@@ -155,7 +157,9 @@ class DocumentChunks {
                         rs.getInt("position"),
                         rs.getString("heading_path"),
                         rs.getObject("page", Integer.class),
-                        rs.getString("content")))
+                        rs.getString("content"),
+                        rs.getBytes("embedding"),
+                        rs.getFloat("embedding_scale")))
                 .list();
     }
 }

@@ -147,6 +147,7 @@ public class DocumentSearch implements DocumentRetriever {
                 .limit(k)
                 .map(Map.Entry::getKey)
                 .toList();
+        var quantized = Int8Vectors.quantize(queryVector);
         var loaded = new HashMap<UUID, DocumentChunks.StoredChunk>();
         chunks.load(userId, best).forEach(c -> loaded.put(c.id(), c));
         var hits = new ArrayList<Hit>(best.size());
@@ -155,9 +156,13 @@ public class DocumentSearch implements DocumentRetriever {
             if (chunk == null) {
                 continue; // deleted between the two reads
             }
+            // a passage found only by its words: its similarity from its stored vector, as the scan does
             double cosine = similarity.containsKey(id)
                     ? similarity.get(id)
-                    : LocalEmbeddings.similarity(queryVector, embeddings.embed(chunk.content()));
+                    : chunk.embedding().length == quantized.length
+                            ? Int8Vectors.dot(quantized, chunk.embedding(), 0)
+                                    / (Int8Vectors.scale(queryVector) * chunk.embeddingScale())
+                            : 0;
             hits.add(new Hit(
                     chunk.documentId(),
                     chunk.filename(),
