@@ -92,14 +92,15 @@ class DocumentChunks {
      * word, from the whole collection (a selective query on the GIN index, at most {@code candidates}
      * of them ranked); then, when they are fewer than the limit, chunks with any of the words among
      * {@code nearby} (the vector search's candidates). Ranking any-word matches across a large
-     * collection would read most of it: common words match most chunks.
+     * collection would read most of it: common words match most chunks. Only ready documents have
+     * chunks (they are written with the status, in one transaction), so no join is needed; one let
+     * the planner read every chunk of the user to filter it.
      */
     List<ScoredChunk> textSearch(UUID userId, List<String> words, int limit, int candidates, Collection<UUID> nearby) {
         var all = jdbc.sql("""
                         select m.id, ts_rank_cd(m.search, q) as rank
                           from (select c.id, c.search
                                   from document_chunks c
-                                  join documents d on d.id = c.document_id and d.status = 'ready'
                                  where c.user_id = :userId and c.search @@ websearch_to_tsquery('english', :query)
                                  limit :candidates) m
                          cross join websearch_to_tsquery('english', :query) q
