@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The {@code document_chunks} table: chunk text, its place, its vector, and its full-text index. */
 @Repository
@@ -31,10 +32,12 @@ class DocumentChunks {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
+    private final TransactionTemplate transactions;
 
-    DocumentChunks(JdbcClient jdbc, JdbcTemplate template) {
+    DocumentChunks(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate transactions) {
         this.jdbc = jdbc;
         this.template = template;
+        this.transactions = transactions;
     }
 
     /** Replaces the document's chunks with these (one batch). */
@@ -97,7 +100,12 @@ class DocumentChunks {
      * the planner read every chunk of the user to filter it.
      */
     List<ScoredChunk> textSearch(UUID userId, List<String> words, int limit, int candidates, Collection<UUID> nearby) {
-        var all = jdbc.sql("""
+        // A plan made for the words at hand: a generic plan of a prepared statement cannot tell how
+        // few chunks five words all match, and may prefer reading every chunk of the user to using
+        // the GIN index (bench/run-documents, 10,000 chunks: search p50 93 ms before, 60 ms after).
+        var all = transactions.execute(status -> {
+            jdbc.sql("set local plan_cache_mode = force_custom_plan").update();
+            return jdbc.sql("""
                         select m.id, ts_rank_cd(m.search, q) as rank
                           from (select c.id, c.search
                                   from document_chunks c
@@ -107,12 +115,13 @@ class DocumentChunks {
                          order by rank desc, m.id
                          limit :limit
                         """)
-                .param("userId", userId)
-                .param("query", String.join(" ", words))
-                .param("limit", limit)
-                .param("candidates", candidates)
-                .query((rs, row) -> new ScoredChunk(rs.getObject("id", UUID.class), rs.getDouble("rank")))
-                .list();
+                    .param("userId", userId)
+                    .param("query", String.join(" ", words))
+                    .param("limit", limit)
+                    .param("candidates", candidates)
+                    .query((rs, row) -> new ScoredChunk(rs.getObject("id", UUID.class), rs.getDouble("rank")))
+                    .list();
+        });
         if (all.size() >= limit || words.size() < 2 || nearby.isEmpty()) {
             return all;
         }
