@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * random int8 vectors, and 120 words per chunk drawn from 20,000 made-up words with Zipf's law, as
  * words are in natural text). Prints Markdown tables.
  *
- * <p>Usage: DocumentBench base-url jdbc-url corpus-dir questions.tsv
+ * <p>Usage: DocumentBench base-url jdbc-url questions.tsv corpus-dir...
  */
 public final class DocumentBench {
 
@@ -47,17 +47,20 @@ public final class DocumentBench {
 
     public static void main(String[] args) throws Exception {
         var bench = new DocumentBench(args[0], args[1]);
-        bench.quality(Path.of(args[2]), Path.of(args[3]));
+        var corpus = java.util.Arrays.stream(args, 3, args.length).map(Path::of).toList();
+        bench.quality(corpus, Path.of(args[2]));
         bench.ingestion();
         bench.latency();
     }
 
-    private void quality(Path corpus, Path questions) throws Exception {
+    private void quality(List<Path> corpus, Path questions) throws Exception {
         var token = register("quality");
         var ids = new ArrayList<String>();
-        try (var files = Files.list(corpus)) {
-            for (var file : files.sorted().toList()) {
-                ids.add(upload(token, file.getFileName().toString(), Files.readAllBytes(file)));
+        for (var dir : corpus) {
+            try (var files = Files.list(dir)) {
+                for (var file : files.filter(Files::isRegularFile).sorted().toList()) {
+                    ids.add(upload(token, file.getFileName().toString(), Files.readAllBytes(file)));
+                }
             }
         }
         for (var id : ids) {
