@@ -44,6 +44,8 @@ class DocumentIngestion implements SmartLifecycle {
     private final Semaphore wakeups = new Semaphore(0);
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean running;
+    /** When to look again for documents embedded by another model (nano time); at once after start. */
+    private volatile long nextStaleCheck = System.nanoTime();
 
     DocumentIngestion(
             Documents documents,
@@ -122,7 +124,14 @@ class DocumentIngestion implements SmartLifecycle {
 
     /** Claims and ingests one document; false when there was none to claim. */
     boolean ingestOne() {
-        var claimed = documents.claim(LocalEmbeddings.MODEL, properties.lease());
+        var claimed = documents.claimProcessing(properties.lease());
+        if (claimed.isEmpty() && System.nanoTime() - nextStaleCheck >= 0) {
+            claimed = documents.claimStale(LocalEmbeddings.MODEL, properties.lease());
+            if (claimed.isEmpty()) {
+                nextStaleCheck =
+                        System.nanoTime() + properties.reembedCheckInterval().toNanos();
+            }
+        }
         if (claimed.isEmpty()) {
             return false;
         }

@@ -19,6 +19,8 @@ import org.springframework.util.unit.DataSize;
  * @param lease how long a replica holds a document it ingests before another may take it over
  * @param maxAttempts ingestions tried before a document fails for good
  * @param pollInterval how often idle workers look for documents (an upload wakes them at once)
+ * @param reembedCheckInterval how often workers look for documents embedded by another model than
+ *     the current one (after a model change; the look reads every ready document)
  * @param minSimilarity cosine similarity a passage needs to be put before the model in a chat
  * @param contextTokens tokens of passages put before the model at most (and a quarter of its window)
  * @param maxSources passages put before the model at most
@@ -36,6 +38,7 @@ public record DocumentProperties(
         @DefaultValue("2m") Duration lease,
         @DefaultValue("3") int maxAttempts,
         @DefaultValue("5s") Duration pollInterval,
+        @DefaultValue("10m") Duration reembedCheckInterval,
         @DefaultValue("0.3") double minSimilarity,
         @DefaultValue("1200") int contextTokens,
         @DefaultValue("5") int maxSources,

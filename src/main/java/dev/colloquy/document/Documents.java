@@ -117,24 +117,38 @@ class Documents {
     }
 
     /**
-     * Takes the oldest document that needs work and whose lease is free or lapsed (its holder died):
-     * one still processing, or one ready but embedded by another model than the current one.
+     * Takes the oldest document still processing whose lease is free or lapsed (its holder died),
+     * through the partial index of processing documents.
      */
-    Optional<Claim> claim(String embeddingModel, Duration lease) {
-        return jdbc.sql("""
+    Optional<Claim> claimProcessing(Duration lease) {
+        return claim("status = 'processing'", null, lease);
+    }
+
+    /**
+     * Takes the oldest ready document embedded by another model than the current one. This reads
+     * every ready document, so it runs only now and then, not on every poll.
+     */
+    Optional<Claim> claimStale(String embeddingModel, Duration lease) {
+        return claim("status = 'ready' and embedding_model is distinct from :model", embeddingModel, lease);
+    }
+
+    private Optional<Claim> claim(String which, @Nullable String embeddingModel, Duration lease) {
+        var statement = jdbc.sql("""
                         update documents d
                            set lease_until = now() + make_interval(secs => :leaseSeconds), attempts = d.attempts + 1
                          where d.id = (select id from documents
-                                        where (status = 'processing'
-                                               or (status = 'ready' and embedding_model is distinct from :model))
+                                        where %s
                                           and (lease_until is null or lease_until < now())
                                         order by created_at
                                         limit 1
                                         for update skip locked)
                         returning d.id, d.user_id, d.filename, d.content_type, d.status, d.attempts
-                        """)
+                        """.formatted(which));
+        if (embeddingModel != null) {
+            statement = statement.param("model", embeddingModel);
+        }
+        return statement
                 .param("leaseSeconds", lease.toSeconds())
-                .param("model", embeddingModel)
                 .query((rs, row) -> new Claim(
                         rs.getObject("id", UUID.class),
                         rs.getObject("user_id", UUID.class),
