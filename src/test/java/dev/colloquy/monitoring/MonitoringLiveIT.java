@@ -171,6 +171,11 @@ class MonitoringLiveIT extends IntegrationTest {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+            try (var files = Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(file -> file.toFile().delete());
             }
         }
     }
