@@ -12,7 +12,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -77,8 +76,8 @@ public class ConversationManagement {
 
     public Page<Conversation> list(UUID userId, @Nullable String cursor, int limit) {
         var scope = "conversations:" + userId;
-        var rows = conversations.page(userId, position(scope, cursor), checkLimit(limit) + 1);
-        return page(rows, limit, scope, c -> new KeysetPosition(c.lastActivityAt(), c.id()));
+        var rows = conversations.page(userId, cursors.after(scope, cursor), checkLimit(limit) + 1);
+        return cursors.page(rows, limit, scope, c -> new KeysetPosition(c.lastActivityAt(), c.id()));
     }
 
     public Conversation update(
@@ -147,31 +146,19 @@ public class ConversationManagement {
     /** The conversation's messages, oldest first. */
     public Page<Message> messages(UUID userId, UUID conversationId, @Nullable String cursor, int limit) {
         var scope = "messages:" + userId + ":" + conversationId;
-        var after = position(scope, cursor);
+        var after = cursors.after(scope, cursor);
         if (!conversations.exists(userId, conversationId)) {
             throw new ConversationNotFound(conversationId);
         }
         var rows = messages.page(conversationId, after, checkLimit(limit) + 1);
-        return page(rows, limit, scope, m -> new KeysetPosition(m.createdAt(), m.id()));
+        return cursors.page(rows, limit, scope, m -> new KeysetPosition(m.createdAt(), m.id()));
     }
 
     /** Full-text search over the caller's messages, newest first. */
     public Page<SearchHit> search(UUID userId, String query, @Nullable String cursor, int limit) {
         var scope = "search:" + userId + ":" + query;
-        var rows = messages.search(userId, query, position(scope, cursor), checkLimit(limit) + 1);
-        return page(rows, limit, scope, hit -> new KeysetPosition(hit.createdAt(), hit.messageId()));
-    }
-
-    private @Nullable KeysetPosition position(String scope, @Nullable String cursor) {
-        return cursor == null || cursor.isEmpty() ? null : cursors.decode(scope, cursor);
-    }
-
-    private <T> Page<T> page(List<T> rows, int limit, String scope, Function<T, KeysetPosition> positionOf) {
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        var items = rows.subList(0, limit);
-        return new Page<>(items, cursors.encode(scope, positionOf.apply(items.getLast())));
+        var rows = messages.search(userId, query, cursors.after(scope, cursor), checkLimit(limit) + 1);
+        return cursors.page(rows, limit, scope, hit -> new KeysetPosition(hit.createdAt(), hit.messageId()));
     }
 
     private static String cacheKey(UUID userId, UUID conversationId) {

@@ -97,14 +97,8 @@ public class DocumentManagement {
             throw new dev.colloquy.web.InvalidParameter("'limit' must be between 1 and " + MAX_PAGE);
         }
         var scope = "documents:" + userId;
-        var after = cursor == null ? null : cursors.decode(scope, cursor);
-        var rows = documents.page(userId, after, limit + 1);
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        var items = rows.subList(0, limit);
-        var last = items.getLast();
-        return new Page<>(items, cursors.encode(scope, new KeysetPosition(last.createdAt(), last.id())));
+        var rows = documents.page(userId, cursors.after(scope, cursor), limit + 1);
+        return cursors.page(rows, limit, scope, d -> new KeysetPosition(d.createdAt(), d.id()));
     }
 
     /** Deletes the document, its chunks and vectors, and the cached answers that quoted it. */

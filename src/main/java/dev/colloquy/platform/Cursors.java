@@ -9,9 +9,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -63,6 +66,23 @@ public class Cursors {
                 .putLong(position.id().getLeastSignificantBits());
         payload.put(tag(scope, Arrays.copyOf(payload.array(), PAYLOAD)));
         return Base64.getUrlEncoder().withoutPadding().encodeToString(payload.array());
+    }
+
+    /** Where the page after this cursor starts; null for the first page (no cursor). */
+    public @Nullable KeysetPosition after(String scope, @Nullable String cursor) {
+        return cursor == null || cursor.isEmpty() ? null : decode(scope, cursor);
+    }
+
+    /**
+     * The page of up to {@code limit} rows, from a query that asked for {@code limit + 1}: the extra
+     * row only tells that there is a next page, whose cursor points after the last row kept.
+     */
+    public <T> Page<T> page(List<T> rows, int limit, String scope, Function<T, KeysetPosition> positionOf) {
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        var items = rows.subList(0, limit);
+        return new Page<>(items, encode(scope, positionOf.apply(items.getLast())));
     }
 
     public KeysetPosition decode(String scope, String cursor) {
