@@ -81,6 +81,11 @@ class DocumentController {
         return documents.get(caller.id(), id);
     }
 
+    @GetMapping("/{id}/chunks/{chunkId}")
+    Passage passage(@AuthenticationPrincipal CurrentUser caller, @PathVariable UUID id, @PathVariable UUID chunkId) {
+        return documents.passage(caller.id(), id, chunkId);
+    }
+
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(@AuthenticationPrincipal CurrentUser caller, @PathVariable UUID id) {

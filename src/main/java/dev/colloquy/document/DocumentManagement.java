@@ -5,10 +5,12 @@ import dev.colloquy.platform.Cursors;
 import dev.colloquy.platform.KeysetPosition;
 import dev.colloquy.platform.Page;
 import dev.colloquy.platform.Uuid7;
+import dev.colloquy.web.NotFound;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
@@ -24,6 +26,7 @@ public class DocumentManagement {
     static final int MAX_PAGE = 100;
 
     private final Documents documents;
+    private final DocumentChunks chunks;
     private final DocumentCache cache;
     private final DocumentIngestion ingestion;
     private final LlmGateway gateway;
@@ -32,12 +35,14 @@ public class DocumentManagement {
 
     DocumentManagement(
             Documents documents,
+            DocumentChunks chunks,
             DocumentCache cache,
             DocumentIngestion ingestion,
             LlmGateway gateway,
             Cursors cursors,
             TransactionTemplate transactions) {
         this.documents = documents;
+        this.chunks = chunks;
         this.cache = cache;
         this.ingestion = ingestion;
         this.gateway = gateway;
@@ -90,6 +95,22 @@ public class DocumentManagement {
 
     public Document get(UUID userId, UUID id) {
         return cache.get(userId, id, () -> documents.find(userId, id)).orElseThrow(() -> new DocumentNotFound(id));
+    }
+
+    /** The passage a citation points at: a chunk of one of the caller's ready documents. */
+    public Passage passage(UUID userId, UUID documentId, UUID chunkId) {
+        return chunks.load(userId, List.of(chunkId)).stream()
+                .filter(chunk -> chunk.documentId().equals(documentId))
+                .findFirst()
+                .map(chunk -> new Passage(
+                        chunk.documentId(),
+                        chunk.id(),
+                        chunk.filename(),
+                        chunk.position(),
+                        chunk.headingPath(),
+                        chunk.page(),
+                        chunk.content()))
+                .orElseThrow(() -> new NotFound("passage " + chunkId + " of document " + documentId));
     }
 
     public Page<Document> list(UUID userId, @Nullable String cursor, int limit) {

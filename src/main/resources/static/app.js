@@ -1,0 +1,758 @@
+// Colloquy web UI: plain browser JavaScript, no build step. It talks to the same HTTP API as any
+// client, with the session token in localStorage (no cookies, so no CSRF). Every piece of text from
+// the server is put in the page with textContent; the one exception, Markdown of answers, goes through
+// DOMPurify inside a Trusted Types policy, and the Content-Security-Policy forbids any other HTML sink.
+(() => {
+  'use strict';
+
+  const TOKEN = 'colloquy.token';
+  const PAGE = 30;
+  const DEFAULT_TITLE = 'New conversation';
+  const $ = (id) => document.getElementById(id);
+
+  // ---- safe Markdown -----------------------------------------------------------------------------
+  const PURIFY = {
+    USE_PROFILES: { html: true },
+    FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe'],
+    FORBID_ATTR: ['style', 'class', 'id'],
+  };
+  DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+    if (node.tagName === 'A') {
+      node.setAttribute('rel', 'noopener noreferrer nofollow');
+      node.setAttribute('target', '_blank');
+    }
+  });
+  const markdownPolicy = window.trustedTypes
+    ? window.trustedTypes.createPolicy('colloquy-markdown', { createHTML: (html) => DOMPurify.sanitize(html, PURIFY) })
+    : { createHTML: (html) => DOMPurify.sanitize(html, PURIFY) };
+
+  function renderMarkdown(element, text) {
+    element.innerHTML = markdownPolicy.createHTML(marked.parse(text, { async: false, gfm: true, breaks: true }));
+  }
+
+  // ---- the API -----------------------------------------------------------------------------------
+  class ApiError extends Error {
+    constructor(status, problem) {
+      const fields = (problem.errors || []).map((e) => `${e.field}: ${e.message}`).join('; ');
+      super([problem.detail || problem.title || `HTTP ${status}`, fields].filter(Boolean).join(' — '));
+      this.status = status;
+      this.problem = problem;
+    }
+  }
+
+  function token() {
+    return localStorage.getItem(TOKEN);
+  }
+
+  async function api(path, { method = 'GET', body, headers = {}, signal } = {}) {
+    const init = { method, headers: { Accept: 'application/json', ...headers }, signal };
+    if (token()) init.headers.Authorization = `Bearer ${token()}`;
+    if (body instanceof FormData) {
+      init.body = body;
+    } else if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, init);
+    if (response.status === 401 && token()) {
+      signedOut('Your session has ended. Sign in again.');
+    }
+    if (!response.ok) {
+      throw new ApiError(response.status, await problemOf(response));
+    }
+    if (response.status === 204) return null;
+    if ((headers.Accept || '').includes('text/event-stream')) return response;
+    return response.json();
+  }
+
+  async function problemOf(response) {
+    try {
+      return await response.json();
+    } catch {
+      return { detail: `The server answered ${response.status}` };
+    }
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------
+  function el(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === 'text') node.textContent = value;
+      else if (key === 'dataset') Object.assign(node.dataset, value);
+      else if (key === 'on') for (const [event, fn] of Object.entries(value)) node.addEventListener(event, fn);
+      else node.setAttribute(key, value === true ? '' : value);
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  }
+
+  function usd(value) {
+    const n = Number(value || 0);
+    if (n === 0) return '$0';
+    return n < 0.01 ? `$${n.toPrecision(2)}` : `$${n.toFixed(4)}`;
+  }
+
+  function bytes(n) {
+    if (n < 1024) return `${n} B`;
+    if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+    return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  }
+
+  function showError(target, error) {
+    target.textContent = error ? error.message : '';
+  }
+
+  // ---- signing in and out ------------------------------------------------------------------------
+  const state = {
+    me: null,
+    models: null,
+    conversations: new Map(),
+    nextCursor: null,
+    loadingList: false,
+    current: null,
+    streaming: null,
+    documentsCursor: null,
+    documentsPoll: null,
+  };
+
+  function showAuth(which = 'sign-in', message = '') {
+    $('app').hidden = true;
+    $('auth').hidden = false;
+    $('sign-in').hidden = which !== 'sign-in';
+    $('sign-up').hidden = which !== 'sign-up';
+    const form = $(which);
+    form.querySelector('[data-error]').textContent = message;
+    form.querySelector('input').focus();
+  }
+
+  function signedOut(message) {
+    localStorage.removeItem(TOKEN);
+    if (state.streaming) state.streaming.abort();
+    state.me = null;
+    state.conversations.clear();
+    $('conversations').replaceChildren();
+    $('messages').replaceChildren();
+    history.replaceState(null, '', '#/');
+    showAuth('sign-in', message);
+  }
+
+  for (const button of document.querySelectorAll('[data-show]')) {
+    button.addEventListener('click', () => showAuth(button.dataset.show));
+  }
+
+  async function submitAuth(form, path) {
+    const error = form.querySelector('[data-error]');
+    const data = Object.fromEntries(new FormData(form));
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const answer = await api(path, { method: 'POST', body: data });
+      localStorage.setItem(TOKEN, answer.token);
+      form.reset();
+      error.textContent = '';
+      await start();
+    } catch (e) {
+      showError(error, e);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  $('sign-in').addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitAuth(event.target, '/api/auth/login');
+  });
+  $('sign-up').addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitAuth(event.target, '/api/auth/register');
+  });
+  $('sign-out').addEventListener('click', async () => {
+    try {
+      await api('/api/auth/logout', { method: 'POST' });
+    } catch {
+      // the token is dropped here whatever the server says
+    }
+    signedOut('You are signed out.');
+  });
+
+  // ---- start and routing -------------------------------------------------------------------------
+  async function start() {
+    if (!token()) {
+      showAuth();
+      ready();
+      return;
+    }
+    try {
+      state.me = await api('/api/me');
+      state.models = await api('/api/models');
+    } catch (e) {
+      if (e.status !== 401) showAuth('sign-in', e.message);
+      return;
+    }
+    $('auth').hidden = true;
+    $('app').hidden = false;
+    $('who').textContent = state.me.displayName;
+    $('new-model').replaceChildren(...state.models.items.map((m) => el('option', {
+      value: m.name,
+      selected: m.name === state.models.defaultModel,
+      text: m.local ? `${m.name} (built in)` : m.name,
+    })));
+    state.conversations.clear();
+    state.nextCursor = undefined;
+    $('conversations').replaceChildren();
+    await loadConversations();
+    await route();
+    ready();
+  }
+
+  /** The page is usable: a user-timing mark for real-user monitoring and for bench/run-ui. */
+  function ready() {
+    if (!document.documentElement.dataset.ready) performance.mark('colloquy-ready');
+    document.documentElement.dataset.ready = 'true';
+  }
+
+  async function route() {
+    if (!state.me) return;
+    const hash = location.hash || '#/';
+    const view = hash.startsWith('#/documents') ? 'documents' : hash.startsWith('#/usage') ? 'usage' : 'chat';
+    for (const name of ['chat', 'documents', 'usage']) {
+      $(`${name}-view`).hidden = name !== view;
+      const link = document.querySelector(`[data-nav=${name}]`);
+      if (name === view) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+    clearTimeout(state.documentsPoll);
+    closeSidebar();
+    if (view === 'documents') return showDocuments();
+    if (view === 'usage') return showUsage();
+    const match = hash.match(/^#\/c\/([0-9a-f-]{36})$/);
+    return match ? openConversation(match[1]) : openConversation(null);
+  }
+
+  window.addEventListener('hashchange', route);
+
+  // ---- the conversation list: keyset pages, loaded as the end of the list scrolls into view --------
+  async function loadConversations() {
+    if (state.loadingList || state.nextCursor === null) return;
+    state.loadingList = true;
+    try {
+      const query = new URLSearchParams({ limit: PAGE });
+      if (state.nextCursor) query.set('cursor', state.nextCursor);
+      const page = await api(`/api/conversations?${query}`);
+      for (const conversation of page.items) addConversation(conversation, false);
+      state.nextCursor = page.nextCursor;
+      $('conversations-end').textContent =
+        page.nextCursor === null && state.conversations.size > 0 ? 'No older conversations' : '';
+    } catch (e) {
+      $('conversations-end').textContent = e.message;
+    } finally {
+      state.loadingList = false;
+    }
+  }
+
+  new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) loadConversations();
+  }, { root: $('sidebar') }).observe($('conversations-end'));
+
+  function addConversation(conversation, first) {
+    state.conversations.set(conversation.id, conversation);
+    const existing = document.querySelector(`#conversations [data-id="${conversation.id}"]`);
+    const item = el('li', { dataset: { id: conversation.id } },
+      el('a', { href: `#/c/${conversation.id}`, text: conversation.title }));
+    if (state.current && state.current.id === conversation.id) item.firstChild.setAttribute('aria-current', 'true');
+    if (existing) existing.remove();
+    if (first) $('conversations').prepend(item);
+    else $('conversations').append(item);
+  }
+
+  /** Starts a conversation with the chosen model (none named: the service's default). */
+  async function newConversation() {
+    const model = $('new-model').value;
+    const conversation = await api('/api/conversations', {
+      method: 'POST',
+      body: model && model !== state.models.defaultModel ? { model } : {},
+      headers: { 'Idempotency-Key': crypto.randomUUID() },
+    });
+    addConversation(conversation, true);
+    return conversation;
+  }
+
+  $('new-model').addEventListener('change', () => {
+    if (!state.current) updateLocalBanner($('new-model').value);
+  });
+
+  $('new-conversation').addEventListener('click', async () => {
+    try {
+      const conversation = await newConversation();
+      location.hash = `#/c/${conversation.id}`;
+    } catch (e) {
+      showError($('composer-error'), e);
+    }
+  });
+
+  // ---- one conversation --------------------------------------------------------------------------
+  async function openConversation(id) {
+    if (state.streaming) state.streaming.abort();
+    for (const link of document.querySelectorAll('#conversations a')) link.removeAttribute('aria-current');
+    $('messages').replaceChildren();
+    showError($('composer-error'), null);
+    $('rename').hidden = true;
+    if (!id) {
+      state.current = null;
+      $('conversation-title').hidden = false;
+      $('conversation-title').textContent = 'Start a conversation';
+      $('conversation-actions').hidden = true;
+      $('conversation-model').textContent = '';
+      updateLocalBanner($('new-model').value);
+      $('composer-text').focus();
+      return;
+    }
+    try {
+      const conversation = await api(`/api/conversations/${id}`);
+      state.current = conversation;
+      $('conversation-title').hidden = false;
+      $('conversation-title').textContent = conversation.title;
+      $('conversation-actions').hidden = false;
+      $('conversation-model').textContent = `Model: ${conversation.model || state.models.defaultModel}`;
+      document.querySelector(`#conversations [data-id="${id}"] a`)?.setAttribute('aria-current', 'true');
+      updateLocalBanner(conversation.model);
+      let cursor;
+      for (let page = 0; page < 100; page++) {
+        const query = new URLSearchParams({ limit: 100 });
+        if (cursor) query.set('cursor', cursor);
+        const messages = await api(`/api/conversations/${id}/messages?${query}`);
+        for (const message of messages.items) $('messages').append(messageItem(message));
+        cursor = messages.nextCursor;
+        if (!cursor) break;
+      }
+      scrollToEnd();
+      $('composer-text').focus();
+    } catch (e) {
+      state.current = null;
+      $('conversation-title').textContent = 'Conversation not found';
+      $('conversation-model').textContent = '';
+      $('conversation-actions').hidden = true;
+      showError($('composer-error'), e);
+    }
+  }
+
+  function updateLocalBanner(model) {
+    const name = model || state.models.defaultModel;
+    const found = state.models.items.find((m) => m.name === name);
+    $('local-banner').hidden = !(found && found.local);
+  }
+
+  function messageItem(message) {
+    const item = el('li', { class: `message ${message.role}`, dataset: { id: message.id } });
+    const body = el('div', { class: 'body' });
+    if (message.role === 'assistant') renderMarkdown(body, message.content);
+    else body.textContent = message.content;
+    item.append(body);
+    if (message.role === 'assistant') item.append(meta(message, null));
+    return item;
+  }
+
+  /** What answered and what it cost: from the stored message, and from the live turn when there is one. */
+  function meta(message, turn) {
+    const line = el('p', { class: 'meta' });
+    const model = (turn && turn.model) || message.model;
+    if (model) line.append(el('span', { class: 'model', text: `Model: ${model}` }));
+    const input = turn ? turn.usage.inputTokens : message.inputTokens;
+    const output = turn ? turn.usage.outputTokens : message.outputTokens;
+    if (input !== null && input !== undefined) line.append(el('span', { text: `${input} → ${output} tokens` }));
+    if (turn) {
+      line.append(el('span', { class: 'cost', text: `Cost: ${usd(turn.usage.costUsd)}` }));
+      if (turn.cached) line.append(el('span', { class: 'cached', text: 'From the cache' }));
+    }
+    if (message.status === 'incomplete' || (turn && !turn.complete)) {
+      line.append(el('span', { class: 'incomplete', text: 'Incomplete' }));
+    }
+    return line;
+  }
+
+  function citations(list) {
+    const items = el('ul', { class: 'citations', 'aria-label': 'Sources' });
+    for (const citation of list) {
+      const where = [citation.filename, citation.headingPath, citation.page ? `p. ${citation.page}` : null]
+        .filter(Boolean).join(' › ');
+      items.append(el('li', {}, el('button', {
+        type: 'button',
+        class: citation.cited ? 'cited' : null,
+        title: citation.cited ? 'Cited in the answer' : 'Given to the model',
+        text: `[${citation.number}] ${where}`,
+        on: { click: () => openPassage(citation) },
+      })));
+    }
+    return items;
+  }
+
+  async function openPassage(citation) {
+    const dialog = $('passage');
+    $('passage-title').textContent = `[${citation.number}] ${citation.filename}`;
+    $('passage-where').textContent = [citation.headingPath, citation.page ? `page ${citation.page}` : null]
+      .filter(Boolean).join(' · ');
+    $('passage-text').textContent = 'Loading…';
+    dialog.showModal();
+    try {
+      const passage = await api(`/api/documents/${citation.documentId}/chunks/${citation.chunkId}`);
+      $('passage-text').textContent = passage.content;
+    } catch (e) {
+      $('passage-text').textContent = e.status === 404
+        ? 'This passage is gone: its document was deleted or re-ingested since.'
+        : e.message;
+    }
+  }
+
+  function scrollToEnd() {
+    const list = $('messages');
+    list.scrollTop = list.scrollHeight;
+  }
+
+  // ---- sending: the answer streams as server-sent events over fetch --------------------------------
+  $('composer-text').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $('composer').requestSubmit();
+    }
+  });
+
+  $('composer').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const text = $('composer-text').value;
+    if (!text.trim() || state.streaming) return;
+    showError($('composer-error'), null);
+    try {
+      if (!state.current) {
+        const conversation = await newConversation();
+        history.replaceState(null, '', `#/c/${conversation.id}`);
+        state.current = conversation;
+        $('conversation-title').textContent = conversation.title;
+        $('conversation-actions').hidden = false;
+        $('conversation-model').textContent = `Model: ${conversation.model || state.models.defaultModel}`;
+        updateLocalBanner(conversation.model);
+      }
+      $('composer-text').value = '';
+      const first = !$('messages').children.length && state.current.title === DEFAULT_TITLE;
+      await send(state.current.id, text);
+      if (first) await autoTitle(state.current, text);
+    } catch (e) {
+      $('composer-text').value = text;
+      showError($('composer-error'), e);
+    }
+  });
+
+  /** A first message names a conversation that still has the default title. */
+  async function autoTitle(conversation, text) {
+    const line = text.trim().split('\n')[0];
+    const title = line.length > 60 ? `${line.slice(0, 59)}…` : line;
+    try {
+      const updated = await api(`/api/conversations/${conversation.id}`, { method: 'PATCH', body: { title } });
+      showTitle(updated);
+    } catch {
+      // the default title stays; nothing is lost
+    }
+  }
+
+  function showTitle(updated) {
+    if (state.current && state.current.id === updated.id) {
+      state.current = updated;
+      $('conversation-title').textContent = updated.title;
+    }
+    const link = document.querySelector(`#conversations [data-id="${updated.id}"] a`);
+    if (link) link.textContent = updated.title;
+    state.conversations.set(updated.id, updated);
+  }
+
+  $('stop').addEventListener('click', () => state.streaming && state.streaming.abort());
+
+  async function send(conversationId, text) {
+    const pending = el('li', { class: 'message user' }, el('div', { class: 'body', text }));
+    const answer = el('li', { class: 'message assistant streaming', 'aria-busy': 'true' });
+    const body = el('div', { class: 'body' });
+    answer.append(body);
+    $('messages').append(pending, answer);
+    scrollToEnd();
+    const controller = new AbortController();
+    state.streaming = controller;
+    $('send').hidden = true;
+    $('stop').hidden = false;
+    let content = '';
+    let scheduled = false;
+    const paint = () => {
+      scheduled = false;
+      renderMarkdown(body, content);
+      scrollToEnd();
+    };
+    try {
+      const response = await api(`/api/conversations/${conversationId}/messages`, {
+        method: 'POST',
+        body: { content: text },
+        headers: { Accept: 'text/event-stream' },
+        signal: controller.signal,
+      });
+      for await (const { event, data } of serverSentEvents(response)) {
+        if (event === 'user_message') {
+          pending.dataset.id = data.id;
+        } else if (event === 'token') {
+          content += data.text;
+          if (!scheduled) {
+            scheduled = true;
+            requestAnimationFrame(paint);
+          }
+        } else if (event === 'done') {
+          content = data.assistantMessage.content;
+          paint();
+          answer.dataset.id = data.assistantMessage.id;
+          answer.append(meta(data.assistantMessage, data));
+          if (data.citations && data.citations.length) answer.append(citations(data.citations));
+          moveToTop(conversationId);
+        } else if (event === 'error') {
+          throw new ApiError(data.status, data);
+        }
+      }
+    } catch (e) {
+      if (e.name === 'AbortError') {
+        paint();
+        answer.append(el('p', { class: 'meta' }, el('span', { class: 'incomplete', text: 'Stopped: the partial answer is kept' })));
+      } else {
+        if (!content) answer.remove();
+        showError($('composer-error'), e);
+      }
+    } finally {
+      answer.classList.remove('streaming');
+      answer.removeAttribute('aria-busy');
+      state.streaming = null;
+      $('send').hidden = false;
+      $('stop').hidden = true;
+      scrollToEnd();
+    }
+  }
+
+  function moveToTop(conversationId) {
+    const conversation = state.conversations.get(conversationId) || state.current;
+    if (conversation) addConversation(conversation, true);
+  }
+
+  /** Parses a text/event-stream body into {event, data} objects as it arrives. */
+  async function* serverSentEvents(response) {
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value.replace(/\r\n?/g, '\n');
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let event = 'message';
+        const data = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) event = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        }
+        if (data.length) yield { event, data: JSON.parse(data.join('\n')) };
+      }
+    }
+  }
+
+  // ---- rename and delete -------------------------------------------------------------------------
+  $('rename-button').addEventListener('click', () => {
+    $('rename-title').value = state.current.title;
+    $('conversation-title').hidden = true;
+    $('conversation-actions').hidden = true;
+    $('rename').hidden = false;
+    $('rename-title').focus();
+  });
+
+  function closeRename() {
+    $('rename').hidden = true;
+    $('conversation-title').hidden = false;
+    $('conversation-actions').hidden = false;
+  }
+
+  $('rename').querySelector('[data-cancel]').addEventListener('click', closeRename);
+  $('rename').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const updated = await api(`/api/conversations/${state.current.id}`, {
+        method: 'PATCH', body: { title: $('rename-title').value },
+      });
+      showTitle(updated);
+      closeRename();
+    } catch (e) {
+      showError($('composer-error'), e);
+    }
+  });
+
+  $('delete-button').addEventListener('click', async () => {
+    const conversation = state.current;
+    if (!conversation || !confirm(`Delete “${conversation.title}” and all its messages?`)) return;
+    try {
+      await api(`/api/conversations/${conversation.id}`, { method: 'DELETE' });
+      state.conversations.delete(conversation.id);
+      document.querySelector(`#conversations [data-id="${conversation.id}"]`)?.remove();
+      location.hash = '#/';
+    } catch (e) {
+      showError($('composer-error'), e);
+    }
+  });
+
+  // ---- search across conversations ---------------------------------------------------------------
+  $('search').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const q = $('search-q').value.trim();
+    const results = $('search-results');
+    results.replaceChildren();
+    results.hidden = !q;
+    if (!q) return;
+    try {
+      const hits = await api(`/api/search?${new URLSearchParams({ q, limit: 20 })}`);
+      if (!hits.items.length) results.append(el('li', { class: 'muted', text: 'No messages match.' }));
+      for (const hit of hits.items) {
+        results.append(el('li', {}, el('a', { href: `#/c/${hit.conversationId}` },
+          el('span', { text: hit.conversationTitle }), snippet(hit.snippet))));
+      }
+    } catch (e) {
+      results.append(el('li', { class: 'error', text: e.message }));
+    }
+  });
+  $('search-q').addEventListener('input', () => {
+    if (!$('search-q').value) $('search-results').hidden = true;
+  });
+
+  /** The snippet with its «matched» words marked, built from text nodes only. */
+  function snippet(text) {
+    const out = el('span', { class: 'snippet' });
+    text.split(/(«[^»]*»)/).forEach((part) => {
+      if (part.startsWith('«') && part.endsWith('»')) out.append(el('mark', { text: part.slice(1, -1) }));
+      else if (part) out.append(document.createTextNode(part));
+    });
+    return out;
+  }
+
+  // ---- documents ---------------------------------------------------------------------------------
+  async function showDocuments(more = false) {
+    clearTimeout(state.documentsPoll);
+    try {
+      const query = new URLSearchParams({ limit: 50 });
+      if (more && state.documentsCursor) query.set('cursor', state.documentsCursor);
+      const page = await api(`/api/documents?${query}`);
+      if (!more) $('documents').replaceChildren();
+      for (const doc of page.items) $('documents').append(documentRow(doc));
+      state.documentsCursor = page.nextCursor;
+      $('documents-more').hidden = !page.nextCursor;
+      if (!$('documents').children.length) {
+        $('documents').append(el('tr', {}, el('td', { colspan: 5, class: 'muted', text: 'No documents yet.' })));
+      }
+      pollWhileProcessing();
+    } catch (e) {
+      showError($('upload').querySelector('[data-error]'), e);
+    }
+  }
+
+  function documentRow(doc) {
+    const status = doc.status === 'failed' && doc.failureReason ? `failed: ${doc.failureReason}` : doc.status;
+    return el('tr', { dataset: { id: doc.id, status: doc.status } },
+      el('td', { text: doc.filename }),
+      el('td', { class: `status-${doc.status}`, text: status }),
+      el('td', { text: bytes(doc.sizeBytes) }),
+      el('td', { text: doc.status === 'ready' ? String(doc.chunkCount) : '' }),
+      el('td', {}, el('button', {
+        type: 'button', class: 'danger', text: 'Delete', 'aria-label': `Delete ${doc.filename}`,
+        on: { click: () => deleteDocument(doc) },
+      })));
+  }
+
+  /** While a document is processing, its row is refreshed every 1.5 s until it is ready or failed. */
+  function pollWhileProcessing() {
+    const rows = [...document.querySelectorAll('#documents tr[data-status=processing]')];
+    if (!rows.length || $('documents-view').hidden) return;
+    state.documentsPoll = setTimeout(async () => {
+      for (const row of rows) {
+        try {
+          const fresh = await api(`/api/documents/${row.dataset.id}`);
+          row.replaceWith(documentRow(fresh));
+        } catch (e) {
+          if (e.status === 404) row.remove();
+        }
+      }
+      pollWhileProcessing();
+    }, 1500);
+  }
+
+  $('documents-more').addEventListener('click', () => showDocuments(true));
+
+  $('upload').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const error = form.querySelector('[data-error]');
+    const file = $('upload-file').files[0];
+    if (!file) return;
+    const data = new FormData();
+    data.append('file', file);
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const doc = await api('/api/documents', { method: 'POST', body: data });
+      error.textContent = '';
+      form.reset();
+      $('documents').querySelector(`[data-id="${doc.id}"]`)?.remove();
+      $('documents').querySelector('td[colspan]')?.parentElement.remove();
+      $('documents').prepend(documentRow(doc));
+      pollWhileProcessing();
+    } catch (e) {
+      showError(error, e);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  async function deleteDocument(doc) {
+    if (!confirm(`Delete “${doc.filename}”? Answers that quoted it are dropped from the cache.`)) return;
+    try {
+      await api(`/api/documents/${doc.id}`, { method: 'DELETE' });
+      $('documents').querySelector(`[data-id="${doc.id}"]`)?.remove();
+    } catch (e) {
+      showError($('upload').querySelector('[data-error]'), e);
+    }
+  }
+
+  // ---- usage and budget --------------------------------------------------------------------------
+  async function showUsage() {
+    const budget = $('budget');
+    const rows = $('usage');
+    try {
+      const [status, usage] = await Promise.all([api('/api/usage/budget'), api('/api/usage')]);
+      budget.replaceChildren(
+        el('dt', { text: 'Month' }), el('dd', { text: status.month }),
+        el('dt', { text: 'Monthly limit' }), el('dd', { text: status.limitUsd === null ? 'none' : usd(status.limitUsd) }),
+        el('dt', { text: 'Spent' }), el('dd', { text: usd(status.spentUsd) }),
+        el('dt', { text: 'Reserved by calls under way' }), el('dd', { text: usd(status.reservedUsd) }),
+        el('dt', { text: 'Left' }), el('dd', { text: status.leftUsd === null ? 'no limit' : usd(status.leftUsd) }),
+        el('dt', { text: 'Saved by the cache (30 days)' }), el('dd', { text: usd(usage.totals.savedUsd) }));
+      rows.replaceChildren(...usage.days.map((day) => el('tr', {},
+        el('td', { text: day.day }), el('td', { text: day.model }), el('td', { text: String(day.calls) }),
+        el('td', { text: String(day.inputTokens) }), el('td', { text: String(day.outputTokens) }),
+        el('td', { text: usd(day.costUsd) }), el('td', { text: usd(day.savedUsd) }))));
+      if (!usage.days.length) rows.append(el('tr', {}, el('td', { colspan: 7, class: 'muted', text: 'No calls yet.' })));
+    } catch (e) {
+      budget.replaceChildren(el('dd', { class: 'error', text: e.message }));
+    }
+  }
+
+  // ---- the sidebar on a phone --------------------------------------------------------------------
+  $('menu').addEventListener('click', () => {
+    const open = !$('sidebar').classList.contains('open');
+    $('sidebar').classList.toggle('open', open);
+    $('menu').setAttribute('aria-expanded', String(open));
+  });
+
+  function closeSidebar() {
+    $('sidebar').classList.remove('open');
+    $('menu').setAttribute('aria-expanded', 'false');
+  }
+
+  start();
+})();
