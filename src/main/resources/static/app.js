@@ -184,8 +184,7 @@
       return;
     }
     try {
-      state.me = await api('/api/me');
-      state.models = await api('/api/models');
+      [state.me, state.models] = await Promise.all([api('/api/me'), api('/api/models')]);
     } catch (e) {
       if (e.status !== 401) showAuth('sign-in', e.message);
       return;

@@ -15,6 +15,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
@@ -58,6 +61,8 @@ final class RedisTier implements SharedTier {
             redis.call('SET', KEYS[1], string.format('%d', n), 'PX', ARGV[2])
             return string.format('%d', n)
             """, String.class);
+
+    private static final Logger log = LoggerFactory.getLogger(RedisTier.class);
 
     private final RedisTemplate<String, byte[]> redis;
     private final RedisMessageListenerContainer listeners;
@@ -180,11 +185,35 @@ final class RedisTier implements SharedTier {
         call("publish", () -> redis.convertAndSend(channel, message.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Listens on the channel. A Redis that cannot be reached (or is slow) at start does not stop the
+     * service from starting: the subscription is retried in the background every second until it
+     * holds, and until then this replica trusts its in-process tier only briefly (see TwoTierCache).
+     */
     @Override
     public void subscribe(String channel, Consumer<String> listener) {
-        listeners.addMessageListener(
-                (message, pattern) -> listener.accept(new String(message.getBody(), StandardCharsets.UTF_8)),
-                new ChannelTopic(channel));
+        MessageListener adapter =
+                (message, pattern) -> listener.accept(new String(message.getBody(), StandardCharsets.UTF_8));
+        var topic = new ChannelTopic(channel);
+        try {
+            listeners.addMessageListener(adapter, topic);
+        } catch (RuntimeException e) {
+            log.warn("Cannot subscribe to {} yet ({}); retrying every second in the background", channel, e.toString());
+            Thread.ofVirtual().name("redis-subscribe-" + channel).start(() -> {
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        Thread.sleep(Duration.ofSeconds(1));
+                        listeners.addMessageListener(adapter, topic);
+                        log.warn("Subscribed to {} after {} retries", channel, attempt);
+                        return;
+                    } catch (InterruptedException interrupted) {
+                        return;
+                    } catch (RuntimeException again) {
+                        log.debug("Subscription to {} failed again: {}", channel, again.toString());
+                    }
+                }
+            });
+        }
     }
 
     @Override

@@ -17,6 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -211,7 +213,16 @@ public class TwoTierCache {
         }
     }
 
+    /**
+     * Drops the key everywhere; inside a transaction, again once it commits, so a read that loaded the
+     * old row between the two cannot leave it cached.
+     */
     void evict(CacheNamespace namespace, String key) {
+        evictNow(namespace, key);
+        afterCommit(() -> evictNow(namespace, key));
+    }
+
+    private void evictNow(CacheNamespace namespace, String key) {
         long now = System.currentTimeMillis();
         localTombstones.put(key, now);
         local.invalidate(key);
@@ -251,8 +262,29 @@ public class TwoTierCache {
         }
     }
 
-    /** Moves a group of keys to a new generation: every entry stored under the old one is unreachable. */
+    /**
+     * Moves a group of keys to a new generation: every entry stored under the old one is unreachable.
+     * Inside a transaction it moves again once the transaction commits, as {@link #evict} does.
+     */
     void bumpGeneration(CacheNamespace namespace, String key) {
+        bumpNow(namespace, key);
+        afterCommit(() -> bumpNow(namespace, key));
+    }
+
+    /** Runs the action after the current transaction commits; nothing when there is none. */
+    private static void afterCommit(Runnable action) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()
+                && TransactionSynchronizationManager.isActualTransactionActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    action.run();
+                }
+            });
+        }
+    }
+
+    private void bumpNow(CacheNamespace namespace, String key) {
         metrics.invalidation(namespace, "group");
         long floor = nowMicros();
         if (!shared.configured()) {

@@ -13,6 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -71,9 +73,20 @@ class DocumentIngestion implements SmartLifecycle {
                 .register(registry);
     }
 
-    /** Tells idle workers there is work, instead of their waiting for the next poll. */
+    /**
+     * Wakes idle workers now instead of at their next poll, and again when the current transaction
+     * (if any) commits the new work.
+     */
     void wake() {
         wakeups.release(properties.workers());
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    wakeups.release(properties.workers());
+                }
+            });
+        }
     }
 
     @Override

@@ -14,11 +14,13 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -26,6 +28,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
@@ -34,6 +37,13 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * with a key runs and its response is kept; a retry with the same key and the same request gets that
  * response back ({@code Idempotent-Replayed: true}) and creates nothing. A key reused for a different
  * request answers 422; a retry while the first is still running answers 409. Keys are per user.
+ *
+ * <p>Exactly once, even when a replica dies mid-request: the key, the request's own writes and the
+ * kept response commit in one transaction. A replica killed before the commit leaves nothing behind
+ * (PostgreSQL rolls the transaction back when the connection drops), so the load balancer's retry on
+ * another replica runs the request afresh; one killed after it leaves the kept response, which the
+ * retry gets back. A retry that arrives while the first is still running waits for it up to {@link
+ * #CLAIM_WAIT}, then answers 409.
  */
 @Component
 class IdempotencyFilter extends OncePerRequestFilter {
@@ -42,14 +52,19 @@ class IdempotencyFilter extends OncePerRequestFilter {
     private static final Pattern ACCEPTABLE = Pattern.compile("[\\x21-\\x7e]{1,255}");
     private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
 
+    static final Duration CLAIM_WAIT = Duration.ofSeconds(3);
+
     private final IdempotencyKeys keys;
     private final ProblemWriter problems;
     private final WebProperties properties;
+    private final TransactionTemplate transactions;
 
-    IdempotencyFilter(IdempotencyKeys keys, ProblemWriter problems, WebProperties properties) {
+    IdempotencyFilter(
+            IdempotencyKeys keys, ProblemWriter problems, WebProperties properties, TransactionTemplate transactions) {
         this.keys = keys;
         this.problems = problems;
         this.properties = properties;
+        this.transactions = transactions;
     }
 
     @Override
@@ -86,8 +101,17 @@ class IdempotencyFilter extends OncePerRequestFilter {
         var body = request.getInputStream().readAllBytes();
         var fingerprint = fingerprint(request, body);
         for (int attempt = 0; attempt < 2; attempt++) {
-            if (keys.claim(userId, key, fingerprint, properties.idempotencyTtl())) {
-                runOnce(new CachedBodyRequest(request, body), response, chain, userId, key);
+            var recorder = new ContentCachingResponseWrapper(response);
+            boolean ran;
+            try {
+                ran = runOnce(new CachedBodyRequest(request, body), recorder, chain, userId, key, fingerprint);
+            } catch (PessimisticLockingFailureException stillRunning) {
+                response.setHeader(HttpHeaders.RETRY_AFTER, "1");
+                problems.write(response, inProgress());
+                return;
+            }
+            if (ran) {
+                recorder.copyBodyToResponse();
                 return;
             }
             var entry = keys.find(userId, key);
@@ -101,28 +125,57 @@ class IdempotencyFilter extends OncePerRequestFilter {
         problems.write(response, inProgress());
     }
 
-    private void runOnce(
-            HttpServletRequest request, HttpServletResponse response, FilterChain chain, UUID userId, String key)
+    /**
+     * Claims the key, runs the request and keeps its response, all in one transaction that the
+     * request's own statements join. False when the key was already taken (nothing ran).
+     */
+    private boolean runOnce(
+            HttpServletRequest request,
+            ContentCachingResponseWrapper recorder,
+            FilterChain chain,
+            UUID userId,
+            String key,
+            byte[] fingerprint)
             throws ServletException, IOException {
-        var recorder = new ContentCachingResponseWrapper(response);
-        boolean kept = false;
         try {
-            chain.doFilter(request, recorder);
-            if (recorder.getStatus() < 500 && !request.isAsyncStarted()) {
-                keys.complete(
-                        userId,
-                        key,
-                        recorder.getStatus(),
-                        recorder.getContentType(),
-                        recorder.getHeader(HttpHeaders.LOCATION),
-                        recorder.getContentAsByteArray());
-                kept = true;
+            return Boolean.TRUE.equals(transactions.execute(status -> {
+                if (!keys.claimWaiting(userId, key, fingerprint, properties.idempotencyTtl(), CLAIM_WAIT)) {
+                    return false;
+                }
+                try {
+                    chain.doFilter(request, recorder);
+                } catch (IOException | ServletException e) {
+                    throw new ChainFailed(e);
+                }
+                if (status.isRollbackOnly()) {
+                    // a statement of the request failed and was rolled back: keep nothing, answer as it did
+                    status.setRollbackOnly();
+                } else if (recorder.getStatus() < 500 && !request.isAsyncStarted()) {
+                    keys.complete(
+                            userId,
+                            key,
+                            recorder.getStatus(),
+                            recorder.getContentType(),
+                            recorder.getHeader(HttpHeaders.LOCATION),
+                            recorder.getContentAsByteArray());
+                } else {
+                    // a server error: what the request wrote stays, the key is free for a retry
+                    keys.release(userId, key);
+                }
+                return true;
+            }));
+        } catch (ChainFailed e) {
+            if (e.getCause() instanceof ServletException servlet) {
+                throw servlet;
             }
-        } finally {
-            if (!kept) {
-                keys.release(userId, key);
-            }
-            recorder.copyBodyToResponse();
+            throw (IOException) e.getCause();
+        }
+    }
+
+    /** Carries a checked exception of the filter chain out of the transaction, which it rolls back. */
+    private static final class ChainFailed extends RuntimeException {
+        ChainFailed(Exception cause) {
+            super(cause);
         }
     }
 

@@ -41,6 +41,22 @@ class IdempotencyKeys {
                 == 1;
     }
 
+    /**
+     * {@link #claim} inside the caller's transaction, waiting at most {@code wait} for another
+     * transaction that holds the same key to end (PostgreSQL makes a conflicting insert wait for it).
+     *
+     * @throws org.springframework.dao.PessimisticLockingFailureException when that one is still running
+     */
+    boolean claimWaiting(UUID userId, String key, byte[] fingerprint, Duration ttl, Duration wait) {
+        jdbc.sql("select set_config('lock_timeout', :wait, true)")
+                .param("wait", wait.toMillis() + "ms")
+                .query()
+                .singleValue();
+        boolean claimed = claim(userId, key, fingerprint, ttl);
+        jdbc.sql("select set_config('lock_timeout', '0', true)").query().singleValue();
+        return claimed;
+    }
+
     /** The entry holding the key; a claim whose request died long ago counts as abandoned. */
     Optional<Entry> find(UUID userId, String key) {
         return jdbc.sql("""
