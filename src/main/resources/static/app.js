@@ -349,6 +349,7 @@
     else body.textContent = message.content;
     item.append(body);
     if (message.role === 'assistant') item.append(meta(message, null));
+    if (message.citations && message.citations.length) item.append(citations(message.citations));
     return item;
   }
 

@@ -2,6 +2,7 @@ package dev.colloquy.chat;
 
 import dev.colloquy.cache.InvalidateCache;
 import dev.colloquy.cache.ResponseCaching;
+import dev.colloquy.conversation.Citation;
 import dev.colloquy.conversation.ConversationManagement;
 import dev.colloquy.conversation.Message;
 import dev.colloquy.llm.TokenSink;
@@ -53,7 +54,7 @@ class ChatController {
             Usage usage,
             boolean complete,
             boolean cached,
-            List<ChatTurns.Citation> citations,
+            List<Citation> citations,
             long overheadMs) {
 
         static TurnView of(ChatTurns.Turn turn, long overheadMs) {

@@ -1,5 +1,6 @@
 package dev.colloquy.chat;
 
+import dev.colloquy.conversation.Citation;
 import dev.colloquy.conversation.ConversationManagement;
 import dev.colloquy.conversation.Message;
 import dev.colloquy.conversation.MessageRole;
@@ -50,16 +51,6 @@ public class ChatTurns {
     public record Turn(
             Message userMessage, Message assistantMessage, Completion completion, List<Citation> citations) {}
 
-    /** A passage of the caller's documents the model was given for the turn. */
-    public record Citation(
-            int number,
-            UUID documentId,
-            UUID chunkId,
-            String filename,
-            String headingPath,
-            @Nullable Integer page,
-            boolean cited) {}
-
     static final int HISTORY_MESSAGES = 200;
 
     private final ConversationManagement conversations;
@@ -99,6 +90,7 @@ public class ChatTurns {
                         caller.apiKey(),
                         sources),
                 sink);
+        var citations = citations(sources, completion.text());
         var answer = new NewMessage(
                 MessageRole.ASSISTANT,
                 completion.text(),
@@ -106,9 +98,10 @@ public class ChatTurns {
                 completion.complete() ? MessageStatus.COMPLETE : MessageStatus.INCOMPLETE,
                 completion.inputTokens(),
                 completion.outputTokens(),
-                (int) Math.min(Integer.MAX_VALUE, completion.latency().toMillis()));
+                (int) Math.min(Integer.MAX_VALUE, completion.latency().toMillis()),
+                citations);
         var assistantMessage = conversations.append(userId, conversationId, answer);
-        return new Turn(userMessage, assistantMessage, completion, citations(sources, completion.text()));
+        return new Turn(userMessage, assistantMessage, completion, citations);
     }
 
     private static List<Citation> citations(List<DocumentSource> sources, String answer) {

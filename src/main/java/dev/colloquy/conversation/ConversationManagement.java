@@ -177,7 +177,8 @@ public class ConversationManagement {
                 message.inputTokens(),
                 message.outputTokens(),
                 message.latencyMs(),
-                at);
+                at,
+                message.citations());
     }
 
     private static int checkLimit(int limit) {

@@ -1,6 +1,7 @@
 package dev.colloquy.conversation;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -16,4 +17,10 @@ public record Message(
         @Nullable Integer inputTokens,
         @Nullable Integer outputTokens,
         @Nullable Integer latencyMs,
-        Instant createdAt) {}
+        Instant createdAt,
+        List<Citation> citations) {
+
+    public Message {
+        citations = citations == null ? List.of() : List.copyOf(citations);
+    }
+}

@@ -69,7 +69,8 @@ class MessageController {
             @PathVariable UUID conversationId,
             @Valid @RequestBody Import request) {
         var batch = request.messages().stream()
-                .map(m -> new NewMessage(m.role(), m.content(), m.model(), MessageStatus.COMPLETE, null, null, null))
+                .map(m -> new NewMessage(
+                        m.role(), m.content(), m.model(), MessageStatus.COMPLETE, null, null, null, List.of()))
                 .toList();
         var stored = conversations.importMessages(caller.id(), conversationId, batch);
         return ResponseEntity.status(HttpStatus.CREATED)

@@ -10,6 +10,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The {@code messages} table, range-partitioned by month on {@code created_at}. */
 @Repository
@@ -31,14 +33,14 @@ class Messages {
 
     static final String INSERT = """
             insert into messages (id, conversation_id, user_id, seq, role, content, model, status, input_tokens,
-                                  output_tokens, latency_ms, created_at)
+                                  output_tokens, latency_ms, created_at, citations)
             values (:id, :conversationId, :userId, :seq, :role, :content, :model, :status, :inputTokens,
-                    :outputTokens, :latencyMs, :createdAt)
+                    :outputTokens, :latencyMs, :createdAt, cast(:citations as jsonb))
             """;
 
     static final String FIRST_PAGE = """
             select id, conversation_id, seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
-                   created_at
+                   created_at, citations
               from messages
              where conversation_id = :conversationId
              order by created_at, id
@@ -48,7 +50,7 @@ class Messages {
     /** The repeated {@code created_at >= :at} lets PostgreSQL skip the partitions before the cursor. */
     static final String NEXT_PAGE = """
             select id, conversation_id, seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
-                   created_at
+                   created_at, citations
               from messages
              where conversation_id = :conversationId
                and created_at >= :at
@@ -83,6 +85,9 @@ class Messages {
              limit :limit
             """;
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<List<Citation>> CITATIONS = new TypeReference<>() {};
+
     private final JdbcClient jdbc;
     private final CopyWriter copyWriter;
 
@@ -105,6 +110,7 @@ class Messages {
                 .param("outputTokens", message.outputTokens())
                 .param("latencyMs", message.latencyMs())
                 .param("createdAt", message.createdAt().atOffset(ZoneOffset.UTC))
+                .param("citations", message.citations().isEmpty() ? null : JSON.writeValueAsString(message.citations()))
                 .update();
     }
 
@@ -137,7 +143,7 @@ class Messages {
 
     static final String RECENT = """
             select id, conversation_id, seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
-                   created_at
+                   created_at, citations
               from messages
              where conversation_id = :conversationId
              order by created_at desc, id desc
@@ -196,6 +202,11 @@ class Messages {
                 rs.getObject("input_tokens", Integer.class),
                 rs.getObject("output_tokens", Integer.class),
                 rs.getObject("latency_ms", Integer.class),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(),
+                citations(rs.getString("citations")));
+    }
+
+    private static List<Citation> citations(@Nullable String json) {
+        return json == null ? List.of() : JSON.readValue(json, CITATIONS);
     }
 }

@@ -1,5 +1,6 @@
 package dev.colloquy.conversation;
 
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -14,9 +15,11 @@ public record NewMessage(
         MessageStatus status,
         @Nullable Integer inputTokens,
         @Nullable Integer outputTokens,
-        @Nullable Integer latencyMs) {
+        @Nullable Integer latencyMs,
+        List<Citation> citations) {
 
     public NewMessage {
+        citations = citations == null ? List.of() : List.copyOf(citations);
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(status, "status");
@@ -29,7 +32,7 @@ public record NewMessage(
     }
 
     public static NewMessage fromUser(String content) {
-        return new NewMessage(MessageRole.USER, content, null, MessageStatus.COMPLETE, null, null, null);
+        return new NewMessage(MessageRole.USER, content, null, MessageStatus.COMPLETE, null, null, null, List.of());
     }
 
     private static void requireNotNegative(@Nullable Integer value, String name) {

@@ -91,6 +91,27 @@ class DocumentIT extends IntegrationTest {
         assertThat(citation.get("filename").asString()).isEqualTo("handbook.md");
         assertThat(citation.get("headingPath").asString()).endsWith("Billing > Refunds");
         assertThat(citation.get("cited").asBoolean()).isTrue();
+
+        var stored = api().get("/api/conversations/" + conversation + "/messages", owner.token())
+                .json()
+                .get("items");
+        assertThat(stored.get(0).get("citations")).as("the question has none").isEmpty();
+        assertThat(stored.get(1).get("citations"))
+                .as("the answer keeps its citations")
+                .isEqualTo(turn.get("citations"));
+        var passage = api().get(
+                        "/api/documents/" + handbook + "/chunks/"
+                                + citation.get("chunkId").asString(),
+                        owner.token())
+                .json();
+        assertThat(passage.get("content").asString()).contains("within 30 days of purchase");
+        assertThat(api().get(
+                                "/api/documents/" + handbook + "/chunks/"
+                                        + citation.get("chunkId").asString(),
+                                api().register().token())
+                        .status())
+                .as("another user's passage is not found")
+                .isEqualTo(404);
     }
 
     @Test

@@ -172,6 +172,11 @@ class WebUiIT extends IntegrationTest {
         assertThat(byId("passage").getAttribute("open")).isNotNull();
         byCss("#passage button[type=submit]").click();
         wait.until(d -> byId("passage").getAttribute("open") == null);
+        browser.navigate().refresh();
+        wait.until(d -> d.findElements(By.cssSelector("#messages .message")).size() == 2);
+        assertThat(lastAnswer().findElements(By.cssSelector(".citations button.cited")))
+                .as("citations survive a reload")
+                .anyMatch(button -> button.getText().contains("Backups"));
 
         // search finds the first conversation's answer
         byId("search-q").sendKeys("arrive\n");
