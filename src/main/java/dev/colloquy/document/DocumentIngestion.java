@@ -1,7 +1,6 @@
 package dev.colloquy.document;
 
 import dev.colloquy.llm.LlmGateway;
-import dev.colloquy.llm.LocalEmbeddings;
 import dev.colloquy.platform.Uuid7;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -35,7 +34,7 @@ class DocumentIngestion implements SmartLifecycle {
     private final Documents documents;
     private final DocumentChunks chunks;
     private final DocumentCache cache;
-    private final LocalEmbeddings embeddings;
+    private final DocumentEmbeddings embeddings;
     private final LlmGateway gateway;
     private final DocumentProperties properties;
     private final TransactionTemplate transactions;
@@ -53,7 +52,7 @@ class DocumentIngestion implements SmartLifecycle {
             Documents documents,
             DocumentChunks chunks,
             DocumentCache cache,
-            LocalEmbeddings embeddings,
+            DocumentEmbeddings embeddings,
             LlmGateway gateway,
             DocumentProperties properties,
             TransactionTemplate transactions,
@@ -139,7 +138,7 @@ class DocumentIngestion implements SmartLifecycle {
     boolean ingestOne() {
         var claimed = documents.claimProcessing(properties.lease());
         if (claimed.isEmpty() && System.nanoTime() - nextStaleCheck >= 0) {
-            claimed = documents.claimStale(LocalEmbeddings.MODEL, properties.lease());
+            claimed = documents.claimStale(embeddings.model(), properties.lease());
             if (claimed.isEmpty()) {
                 nextStaleCheck =
                         System.nanoTime() + properties.reembedCheckInterval().toNanos();
@@ -193,9 +192,11 @@ class DocumentIngestion implements SmartLifecycle {
         var embedded = new ArrayList<DocumentChunks.NewChunk>(pieces.size());
         for (int from = 0; from < pieces.size(); from += EMBEDDING_BATCH) {
             var batch = pieces.subList(from, Math.min(pieces.size(), from + EMBEDDING_BATCH));
-            var vectors = embeddings.embedAll(batch.stream()
-                    .map(c -> c.headingPath().isEmpty() ? c.content() : c.headingPath() + "\n" + c.content())
-                    .toList());
+            var vectors = embeddings.embedAll(
+                    claim.userId(),
+                    batch.stream()
+                            .map(c -> c.headingPath().isEmpty() ? c.content() : c.headingPath() + "\n" + c.content())
+                            .toList());
             for (int i = 0; i < batch.size(); i++) {
                 var vector = vectors.get(i);
                 embedded.add(new DocumentChunks.NewChunk(
@@ -211,8 +212,8 @@ class DocumentIngestion implements SmartLifecycle {
             if (!documents.lockIfHeld(claim)) {
                 return false;
             }
-            chunks.replace(claim.id(), claim.userId(), LocalEmbeddings.MODEL, embedded);
-            documents.markReady(claim, finalPages, embedded.size(), LocalEmbeddings.MODEL);
+            chunks.replace(claim.id(), claim.userId(), embeddings.model(), embedded);
+            documents.markReady(claim, finalPages, embedded.size(), embeddings.model());
             return true;
         });
         if (Boolean.TRUE.equals(written)) {

@@ -1,6 +1,7 @@
 package dev.colloquy.document;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -25,6 +26,8 @@ import org.springframework.util.unit.DataSize;
  * @param contextTokens tokens of passages put before the model at most (and a quarter of its window)
  * @param maxSources passages put before the model at most
  * @param vectorCache memory of the in-process vector index across users, per replica
+ * @param embeddingModel a model of {@code colloquy.llm.models} (provider openai) whose upstream
+ *     embeds documents and questions; unset: the in-process all-MiniLM-L6-v2
  */
 @ConfigurationProperties("colloquy.documents")
 public record DocumentProperties(
@@ -42,7 +45,8 @@ public record DocumentProperties(
         @DefaultValue("0.3") double minSimilarity,
         @DefaultValue("1200") int contextTokens,
         @DefaultValue("5") int maxSources,
-        @DefaultValue("512MB") DataSize vectorCache) {
+        @DefaultValue("512MB") DataSize vectorCache,
+        @Nullable String embeddingModel) {
 
     public DocumentProperties {
         if (chunkTokens < 32 || chunkOverlap < 0 || chunkOverlap >= chunkTokens / 2) {

@@ -2,8 +2,8 @@ package dev.colloquy.document;
 
 import dev.colloquy.llm.DocumentRetriever;
 import dev.colloquy.llm.DocumentSource;
-import dev.colloquy.llm.LocalEmbeddings;
 import dev.colloquy.llm.Tokens;
+import dev.colloquy.web.ApiProblem;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
@@ -26,6 +28,8 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class DocumentSearch implements DocumentRetriever {
+
+    private static final Logger log = LoggerFactory.getLogger(DocumentSearch.class);
 
     /**
      * One passage found.
@@ -55,14 +59,14 @@ public class DocumentSearch implements DocumentRetriever {
 
     private final VectorIndex vectors;
     private final DocumentChunks chunks;
-    private final LocalEmbeddings embeddings;
+    private final DocumentEmbeddings embeddings;
     private final DocumentProperties properties;
     private final Timer timer;
 
     DocumentSearch(
             VectorIndex vectors,
             DocumentChunks chunks,
-            LocalEmbeddings embeddings,
+            DocumentEmbeddings embeddings,
             DocumentProperties properties,
             MeterRegistry registry) {
         this.vectors = vectors;
@@ -118,8 +122,9 @@ public class DocumentSearch implements DocumentRetriever {
 
     private List<Hit> fused(UUID userId, String query, int k) {
         int candidates = Math.max(50, k * 4);
-        var queryVector = embeddings.embed(query);
-        var byVector = vectors.nearest(userId, queryVector, candidates);
+        var queryVector = embedQuestion(userId, query);
+        var byVector =
+                queryVector.length == 0 ? List.<ScoredChunk>of() : vectors.nearest(userId, queryVector, candidates);
         var words = words(query);
         var byText = words.isEmpty()
                 ? List.<ScoredChunk>of()
@@ -159,7 +164,7 @@ public class DocumentSearch implements DocumentRetriever {
             // a passage found only by its words: its similarity from its stored vector, as the scan does
             double cosine = similarity.containsKey(id)
                     ? similarity.get(id)
-                    : chunk.embedding().length == quantized.length
+                    : quantized.length > 0 && chunk.embedding().length == quantized.length
                             ? Int8Vectors.dot(quantized, chunk.embedding(), 0)
                                     / (Int8Vectors.scale(queryVector) * chunk.embeddingScale())
                             : 0;
@@ -178,6 +183,21 @@ public class DocumentSearch implements DocumentRetriever {
         }
         hits.sort(Comparator.comparingDouble(Hit::score).reversed());
         return hits;
+    }
+
+    /**
+     * The question's vector; empty when an upstream embedding model cannot embed it now (down, rate
+     * limited, the user's budget spent), so search falls back to full text and a chat turn goes on
+     * without passages rather than failing.
+     */
+    private float[] embedQuestion(UUID userId, String query) {
+        try {
+            return embeddings.embed(userId, query);
+        } catch (ApiProblem e) {
+            log.warn(
+                    "Searching documents by their words only: the question could not be embedded ({})", e.getMessage());
+            return new float[0];
+        }
     }
 
     /** The query's words, without operators: {@code websearch_to_tsquery} gets them plain. */

@@ -2,7 +2,6 @@ package dev.colloquy.document;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.colloquy.llm.LocalEmbeddings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -30,10 +29,12 @@ class ScanVectorIndex implements VectorIndex {
     }
 
     private final JdbcClient jdbc;
+    private final DocumentEmbeddings embeddings;
     private final Cache<UUID, Loaded> loaded;
 
-    ScanVectorIndex(JdbcClient jdbc, DocumentProperties properties) {
+    ScanVectorIndex(JdbcClient jdbc, DocumentProperties properties, DocumentEmbeddings embeddings) {
         this.jdbc = jdbc;
+        this.embeddings = embeddings;
         this.loaded = Caffeine.newBuilder()
                 .maximumWeight(properties.vectorCache().toBytes())
                 .<UUID, Loaded>weigher((user, index) -> index.weight())
@@ -95,14 +96,11 @@ class ScanVectorIndex implements VectorIndex {
                         select c.id, c.embedding, c.embedding_scale
                           from document_chunks c join documents d on d.id = c.document_id
                          where c.user_id = :userId and d.status = 'ready' and c.embedding_model = :model
-                        """)
-                .param("userId", userId)
-                .param("model", LocalEmbeddings.MODEL)
-                .query(rs -> {
-                    ids.add(rs.getObject("id", UUID.class));
-                    vectors.add(rs.getBytes("embedding"));
-                    scales.add(rs.getFloat("embedding_scale"));
-                });
+                        """).param("userId", userId).param("model", embeddings.model()).query(rs -> {
+            ids.add(rs.getObject("id", UUID.class));
+            vectors.add(rs.getBytes("embedding"));
+            scales.add(rs.getFloat("embedding_scale"));
+        });
         int d = vectors.isEmpty() ? 0 : vectors.getFirst().length;
         var matrix = new byte[vectors.size() * d];
         var idBits = new long[ids.size() * 2];

@@ -1,6 +1,7 @@
 package dev.colloquy.llm;
 
 import dev.colloquy.conversation.ConversationManagement;
+import dev.colloquy.user.ApiKeyLimits;
 import dev.colloquy.user.CurrentUser;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -280,13 +281,70 @@ public class LlmGateway {
      */
     public tools.jackson.databind.JsonNode embed(
             CurrentUser caller, String modelName, tools.jackson.databind.JsonNode input) {
-        var userId = caller.id();
+        return embed(caller.id(), caller.apiKey(), modelName, input);
+    }
+
+    /**
+     * Names the vectors an embedding model makes, for storing beside them: the model and the upstream
+     * model behind it, so pointing the name at another upstream model re-embeds.
+     *
+     * @throws UnknownModel when no model has this name
+     * @throws NoEmbeddings when the model has no embeddings endpoint (the built-in model)
+     */
+    public String embeddingModelId(String modelName) {
+        var model = resolve(modelName);
+        if (!model.provider().equals("openai")) {
+            throw new NoEmbeddings(model.name());
+        }
+        return model.name() + "/" + model.upstreamModel();
+    }
+
+    /**
+     * Embeds texts with the model's upstream for a user (rate limits, budget and ledger as for any
+     * call of theirs), as unit vectors in the order given.
+     */
+    public List<float[]> embedTexts(UUID userId, String modelName, List<String> texts) {
+        var input = tools.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        texts.forEach(input::add);
+        var body = embed(userId, null, modelName, input);
+        var vectors = new float[texts.size()][];
+        for (var item : body.path("data")) {
+            int index = item.path("index").asInt();
+            var values = item.path("embedding");
+            var vector = new float[values.size()];
+            double norm = 0;
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] = (float) values.get(i).asDouble();
+                norm += vector[i] * vector[i];
+            }
+            float scale = norm == 0 ? 0 : (float) (1 / Math.sqrt(norm));
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] *= scale;
+            }
+            if (index >= 0 && index < vectors.length) {
+                vectors[index] = vector;
+            }
+        }
+        for (int i = 0; i < vectors.length; i++) {
+            if (vectors[i] == null) {
+                throw new ModelUnavailable(
+                        modelName, "the upstream returned no vector for input " + i, Duration.ofSeconds(5));
+            }
+        }
+        return List.of(vectors);
+    }
+
+    private tools.jackson.databind.JsonNode embed(
+            UUID userId,
+            @org.jspecify.annotations.Nullable ApiKeyLimits apiKey,
+            String modelName,
+            tools.jackson.databind.JsonNode input) {
         var model = resolve(modelName);
         if (!model.provider().equals("openai")) {
             throw new NoEmbeddings(model.name());
         }
         int inputBound = (int) Math.ceil(Tokens.count(input.toString()) * 1.1) + 16;
-        rateLimits.admit(userId, caller.apiKey(), inputBound);
+        rateLimits.admit(userId, apiKey, inputBound);
         var wait = rateLimits.admitModel(model, userId, inputBound);
         if (wait.isPositive()) {
             throw new RateLimited("model's per-minute", wait);

@@ -1,0 +1,60 @@
+package dev.colloquy.document;
+
+import dev.colloquy.llm.LlmGateway;
+import dev.colloquy.llm.LocalEmbeddings;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The embedding model of documents and questions: the in-process all-MiniLM-L6-v2 by default, or,
+ * with {@code colloquy.documents.embedding-model} naming a configured OpenAI-compatible model, that
+ * model's upstream {@code /v1/embeddings} (billed to the document's owner like any call of theirs).
+ * Every vector is stored with {@link #model()}, so changing the setting re-embeds documents instead of
+ * mixing vectors of two models.
+ */
+@Component
+class DocumentEmbeddings {
+
+    private static final Logger log = LoggerFactory.getLogger(DocumentEmbeddings.class);
+
+    private final LocalEmbeddings local;
+    private final LlmGateway gateway;
+    private final @Nullable String upstream;
+    private final String model;
+
+    DocumentEmbeddings(DocumentProperties properties, LocalEmbeddings local, LlmGateway gateway) {
+        this.local = local;
+        this.gateway = gateway;
+        var configured = properties.embeddingModel();
+        this.upstream = configured == null || configured.isBlank() ? null : configured.strip();
+        try {
+            this.model = upstream == null ? LocalEmbeddings.MODEL : gateway.embeddingModelId(upstream);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                    "colloquy.documents.embedding-model=" + upstream
+                            + " must name a model of colloquy.llm.models with provider openai: " + e.getMessage(),
+                    e);
+        }
+        log.info("Documents are embedded with {}", upstream == null ? model + " (in process)" : model + " (upstream)");
+    }
+
+    /** What is stored beside each vector. */
+    String model() {
+        return model;
+    }
+
+    /** Unit vectors for the texts, in order; an upstream call is on the owner's account. */
+    List<float[]> embedAll(UUID owner, List<String> texts) {
+        return upstream == null ? local.embedAll(texts) : gateway.embedTexts(owner, upstream, texts);
+    }
+
+    float[] embed(UUID owner, String text) {
+        return upstream == null
+                ? local.embed(text)
+                : gateway.embedTexts(owner, upstream, List.of(text)).getFirst();
+    }
+}
