@@ -1,12 +1,12 @@
 package dev.colloquy.bench;
 
+import dev.colloquy.web.HeadlessChromium;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,8 +16,6 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -86,7 +84,7 @@ public final class UiLoadBench {
                 "network", "load", "requests", "cached", "page bytes", "(decoded)", "api calls", "DCL ms", "ready ms");
         for (var network : networks) {
             var profile = Files.createTempDirectory("ui-bench");
-            var browser = chromium(profile);
+            var browser = HeadlessChromium.start(profile);
             try {
                 browser.get(base + "/health");
                 ((JavascriptExecutor) browser)
@@ -192,27 +190,5 @@ public final class UiLoadBench {
                     HttpResponse.BodyHandlers.discarding());
         }
         return token;
-    }
-
-    private static ChromeDriver chromium(Path profile) {
-        var options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--window-size=1280,900",
-                "--user-data-dir=" + profile.toAbsolutePath());
-        var service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
-                .usingAnyFreePort()
-                .build();
-        return new ChromeDriver(service, options);
     }
 }

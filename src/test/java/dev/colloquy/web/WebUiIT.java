@@ -23,11 +23,8 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -41,8 +38,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class WebUiIT extends IntegrationTest {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final Path SCREENSHOTS = Path.of("target", "ui");
 
     private final FakeUpstream upstream = FakeUpstream.get();
@@ -52,7 +47,7 @@ class WebUiIT extends IntegrationTest {
 
     @BeforeEach
     void openBrowser() throws IOException {
-        boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        boolean installed = HeadlessChromium.installed();
         Assumptions.assumeTrue(
                 installed || "true".equals(System.getenv("CI")),
                 "chromium and chromium-driver (Debian packages) are not installed: the browser test is left out");
@@ -286,27 +281,6 @@ class WebUiIT extends IntegrationTest {
 
     private ChromeDriver startChromium() throws IOException {
         profile = Files.createTempDirectory("chromium-profile");
-        var options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--window-size=1280,900",
-                "--user-data-dir=" + profile.toAbsolutePath());
-        var logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        var service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        return new ChromeDriver(service, options);
+        return HeadlessChromium.start(profile);
     }
 }
