@@ -1,0 +1,220 @@
+package dev.colloquy.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.colloquy.Api;
+import dev.colloquy.IntegrationTest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * Every route the service maps, read from Spring MVC itself so a new route is covered the day it is
+ * added, called as an anonymous client, as another user, with a chat-scoped API key, and as a user on
+ * admin routes. Without credentials: 401. Another user's resource: 404, exactly like a missing one,
+ * and it is still there afterwards. A chat-scoped key outside {@code /v1}: 403. Admin routes for a
+ * non-admin: 403. Every answer carries the security headers and no stack trace.
+ */
+class AccessControlIT extends IntegrationTest {
+
+    /** Routes anyone may call. */
+    private static final Set<String> PUBLIC = Set.of(
+            "POST /api/auth/register",
+            "POST /api/auth/login",
+            "GET /",
+            "GET /index.html",
+            "GET /assets/{name}",
+            "GET /error");
+
+    /** A valid body per route, so validation cannot answer before the ownership check does. */
+    private static final Map<String, String> BODIES = Map.of(
+            "POST /api/conversations/{conversationId}/messages", "{\"content\":\"hello\"}",
+            "POST /api/conversations/{conversationId}/messages/import",
+                    "{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}",
+            "PATCH /api/conversations/{id}", "{\"title\":\"taken over\"}",
+            "POST /api/api-keys", "{\"name\":\"k\"}",
+            "POST /api/conversations", "{}",
+            "POST /api/documents/search", "{\"query\":\"backups\"}",
+            "POST /api/admin/cache/invalidate", "{\"pattern\":\"nothing-here:*\"}",
+            "POST /v1/chat/completions", "{\"model\":\"local\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+            "POST /v1/embeddings", "{\"model\":\"test-model\",\"input\":\"hi\"}");
+
+    private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z]+)}");
+
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    private RequestMappingHandlerMapping mappings;
+
+    record Route(String method, String pattern) {
+        String key() {
+            return method + " " + pattern;
+        }
+    }
+
+    @Test
+    void everyRouteRefusesTheWrongCallerAndLeaksNothing() {
+        var routes = routes();
+        assertThat(routes).hasSizeGreaterThan(30);
+        var owner = api().register();
+        var stranger = api().register();
+        var conversation = api().post("/api/conversations", owner.token(), "{\"title\":\"mine\"}")
+                .json()
+                .get("id")
+                .asString();
+        var document = api().upload("/api/documents", owner.token(), "mine.md", "# Mine\n\nMy own words.".getBytes())
+                .json()
+                .get("id")
+                .asString();
+        var key = api().post("/api/api-keys", owner.token(), "{\"name\":\"mine\"}")
+                .json()
+                .get("id")
+                .asString();
+        var chatKey = api().post("/api/api-keys", stranger.token(), "{\"name\":\"bot\",\"scope\":\"chat\"}")
+                .json()
+                .get("key")
+                .asString();
+        var ids = Map.of(
+                "/api/conversations", conversation,
+                "/api/documents", document,
+                "/api/api-keys", key);
+        var problems = new ArrayList<String>();
+        int ownerChecked = 0;
+
+        for (var route : routes) {
+            var path = concrete(route.pattern(), ids);
+            var body = BODIES.getOrDefault(
+                    route.key(), route.method().equals("POST") || route.method().equals("PATCH") ? "{}" : null);
+            var anonymous = call(route.method(), path, null, body);
+            check(problems, route, "anonymous", anonymous);
+            if (!PUBLIC.contains(route.key())) {
+                expect(problems, route, "anonymous", anonymous, 401);
+            }
+            if (route.pattern().startsWith("/api/") && !PUBLIC.contains(route.key())) {
+                var withChatKey = call(route.method(), path, chatKey, body);
+                check(problems, route, "chat-scoped key", withChatKey);
+                expect(problems, route, "chat-scoped key", withChatKey, 403);
+            }
+            if (route.pattern().startsWith("/api/admin/")) {
+                var user = call(route.method(), path, stranger.token(), body);
+                check(problems, route, "non-admin", user);
+                expect(problems, route, "non-admin", user, 403);
+                var admin = call(route.method(), path, api().admin().token(), body);
+                if (admin.status() == 401 || admin.status() == 403) {
+                    problems.add(route.key() + " as admin: " + admin.status());
+                }
+            } else if (route.pattern().startsWith("/api/")
+                    && VARIABLE.matcher(route.pattern()).find()) {
+                var other = call(route.method(), path, stranger.token(), body);
+                check(problems, route, "another user", other);
+                expect(problems, route, "another user", other, 404);
+                if (route.method().equals("GET") && !route.pattern().contains("{chunkId}")) {
+                    // the same path answers its owner: the 404 above is about ownership, not a wrong path
+                    expect(problems, route, "the owner", call("GET", path, owner.token(), null), 200);
+                    ownerChecked++;
+                }
+            }
+        }
+
+        assertThat(problems).isEmpty();
+        assertThat(ownerChecked).as("owner-reachable resource routes").isGreaterThanOrEqualTo(3);
+        assertThat(api().get("/api/conversations/" + conversation, owner.token())
+                        .status())
+                .as("the owner's conversation survived the stranger's PATCH and DELETE")
+                .isEqualTo(200);
+        assertThat(api().get("/api/conversations/" + conversation, owner.token())
+                        .json()
+                        .get("title")
+                        .asString())
+                .isEqualTo("mine");
+        assertThat(api().get("/api/documents/" + document, owner.token()).status())
+                .isEqualTo(200);
+        assertThat(api().get("/api/api-keys", owner.token()).body()).contains(key);
+    }
+
+    private List<Route> routes() {
+        var routes = new ArrayList<Route>();
+        mappings.getHandlerMethods().forEach((info, handler) -> {
+            var methods = info.getMethodsCondition().getMethods();
+            var patterns = info.getPathPatternsCondition() == null
+                    ? Set.<String>of()
+                    : info.getPathPatternsCondition().getPatternValues();
+            for (var pattern : patterns) {
+                if (methods.isEmpty()) {
+                    routes.add(new Route("GET", pattern));
+                }
+                for (RequestMethod method : methods) {
+                    routes.add(new Route(method.name(), pattern));
+                }
+            }
+        });
+        routes.removeIf(route -> route.pattern().startsWith("/ws/"));
+        return routes;
+    }
+
+    /** The pattern with the owner's ids filled in; a variable this test does not know fails it. */
+    private static String concrete(String pattern, Map<String, String> ids) {
+        Matcher m = VARIABLE.matcher(pattern);
+        var out = new StringBuilder();
+        while (m.find()) {
+            var before = pattern.substring(0, m.start());
+            String value = switch (m.group(1)) {
+                case "id", "conversationId" ->
+                    ids.entrySet().stream()
+                            .filter(e -> before.startsWith(e.getKey() + "/"))
+                            .map(Map.Entry::getValue)
+                            .findFirst()
+                            .orElseThrow(() -> new AssertionError("no resource for " + pattern));
+                case "chunkId" -> UUID.randomUUID().toString();
+                case "name" -> "app.0000000000.js";
+                default -> throw new AssertionError("AccessControlIT does not know {" + m.group(1) + "} in " + pattern);
+            };
+            m.appendReplacement(out, value);
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private Api.Response call(String method, String path, String token, String body) {
+        var api = api();
+        return body == null
+                ? api.send(method, path, token, null, Map.of())
+                : api.send(method, path, token, body, Map.of());
+    }
+
+    private static void expect(List<String> problems, Route route, String who, Api.Response response, int status) {
+        if (response.status() != status) {
+            problems.add(route.key() + " as " + who + ": expected " + status + ", got " + response.status() + " "
+                    + response.body().substring(0, Math.min(200, response.body().length())));
+        }
+    }
+
+    /** What every answer must be, whoever asked: no stack trace, no SQL, the security headers. */
+    private static void check(List<String> problems, Route route, String who, Api.Response response) {
+        var body = response.contentType().startsWith("text/html") ? "" : response.body();
+        if (body.contains("Exception")
+                || body.contains("\tat ")
+                || body.contains("SQLState")
+                || body.contains("select ")) {
+            problems.add(route.key() + " as " + who + " leaks internals: "
+                    + body.substring(0, Math.min(200, body.length())));
+        }
+        if (!"nosniff".equals(response.header("X-Content-Type-Options"))
+                || response.header("Content-Security-Policy") == null) {
+            problems.add(route.key() + " as " + who + ": missing security headers");
+        }
+        if (response.status() >= 400 && !route.pattern().startsWith("/v1/")) {
+            if (!response.contentType().startsWith("application/problem+json")) {
+                problems.add(route.key() + " as " + who + ": " + response.status() + " is not a problem response");
+            }
+        }
+    }
+}
