@@ -1,5 +1,6 @@
 package dev.colloquy.cache;
 
+import dev.colloquy.web.EntityTags;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -52,7 +53,7 @@ class ResponseCacheFilter extends OncePerRequestFilter {
                         new CachedResponse(contentType == null ? "application/json" : contentType, etag, body),
                         store.ttl());
                 recorder.setHeader(HttpHeaders.ETAG, etag);
-                if (ResponseCaching.matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
+                if (EntityTags.matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
                     recorder.resetBuffer();
                     recorder.setStatus(HttpStatus.NOT_MODIFIED.value());
                 }

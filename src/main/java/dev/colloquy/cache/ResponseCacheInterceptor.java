@@ -1,5 +1,6 @@
 package dev.colloquy.cache;
 
+import dev.colloquy.web.EntityTags;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -55,7 +56,7 @@ final class ResponseCacheInterceptor implements HandlerInterceptor {
         }
         response.setHeader(X_CACHE, "HIT");
         response.setHeader(HttpHeaders.ETAG, hit.etag());
-        if (ResponseCaching.matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), hit.etag())) {
+        if (EntityTags.matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), hit.etag())) {
             response.setStatus(HttpStatus.NOT_MODIFIED.value());
         } else {
             response.setStatus(HttpStatus.OK.value());

@@ -98,19 +98,6 @@ public class ResponseCaching {
         return lower.contains("no-cache") || lower.contains("no-store");
     }
 
-    static boolean matches(@Nullable String ifNoneMatch, String etag) {
-        if (ifNoneMatch == null) {
-            return false;
-        }
-        for (var candidate : ifNoneMatch.split(",")) {
-            var tag = candidate.strip();
-            if (tag.equals("*") || tag.equals(etag) || tag.equals("W/" + etag)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     static String etag(byte[] body) {
         return "\""
                 + Base64.getUrlEncoder()

@@ -55,7 +55,7 @@ class UiController {
         headers.setETag(etag);
         headers.set(HttpHeaders.CACHE_CONTROL, cacheControl);
         headers.set(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
-        if (matches(ifNoneMatch, etag)) {
+        if (EntityTags.matches(ifNoneMatch, etag)) {
             return new ResponseEntity<>(headers, HttpStatus.NOT_MODIFIED);
         }
         headers.setContentType(asset.type());
@@ -63,18 +63,5 @@ class UiController {
             headers.set(HttpHeaders.CONTENT_ENCODING, coding.token());
         }
         return new ResponseEntity<>(asset.body(coding), headers, HttpStatus.OK);
-    }
-
-    private static boolean matches(@Nullable String ifNoneMatch, String etag) {
-        if (ifNoneMatch == null) {
-            return false;
-        }
-        for (var tag : ifNoneMatch.split(",")) {
-            var t = tag.trim();
-            if (t.equals("*") || t.equals(etag) || t.equals("W/" + etag)) {
-                return true;
-            }
-        }
-        return false;
     }
 }
