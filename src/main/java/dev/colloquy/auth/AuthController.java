@@ -6,6 +6,7 @@ import dev.colloquy.user.User;
 import dev.colloquy.user.UserAccounts;
 import dev.colloquy.web.ApiProblem;
 import dev.colloquy.web.NotFound;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
@@ -46,10 +47,12 @@ class AuthController {
 
     private final UserAccounts accounts;
     private final SigningIn signingIn;
+    private final LoginThrottle throttle;
 
-    AuthController(UserAccounts accounts, SigningIn signingIn) {
+    AuthController(UserAccounts accounts, SigningIn signingIn, LoginThrottle throttle) {
         this.accounts = accounts;
         this.signingIn = signingIn;
+        this.throttle = throttle;
     }
 
     @PostMapping("/api/auth/register")
@@ -61,8 +64,17 @@ class AuthController {
     }
 
     @PostMapping("/api/auth/login")
-    LoggedIn login(@Valid @RequestBody Login request) {
-        var token = signingIn.login(request.email(), request.password());
+    LoggedIn login(@Valid @RequestBody Login request, HttpServletRequest http) {
+        var address = http.getRemoteAddr();
+        throttle.check(request.email(), address);
+        SigningIn.IssuedToken token;
+        try {
+            token = signingIn.login(request.email(), request.password());
+        } catch (InvalidCredentials wrong) {
+            throttle.failed(request.email(), address);
+            throw wrong;
+        }
+        throttle.succeeded(request.email());
         return new LoggedIn(token.token(), token.expiresAt());
     }
 

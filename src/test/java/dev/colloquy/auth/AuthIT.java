@@ -2,6 +2,7 @@ package dev.colloquy.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.colloquy.Api;
 import dev.colloquy.IntegrationTest;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,44 @@ class AuthIT extends IntegrationTest {
         assertThat(unknown.status()).isEqualTo(401);
         assertThat(unknown.json().get("detail").asString())
                 .isEqualTo(wrong.json().get("detail").asString());
+    }
+
+    @Test
+    void repeatedWrongPasswordsHoldTheAccountsLoginsForAWhile() {
+        var account = api().register();
+        for (int i = 0; i < 5; i++) {
+            assertThat(login(account.email(), "not the password").status()).isEqualTo(401);
+        }
+
+        var locked = login(account.email(), "correct horse battery");
+
+        assertThat(locked.status()).as("even the right password waits").isEqualTo(429);
+        assertThat(locked.contentType()).startsWith("application/problem+json");
+        assertThat(locked.json().get("type").asString()).endsWith("too-many-login-attempts");
+        assertThat(Long.parseLong(locked.header("Retry-After"))).isBetween(1L, 900L);
+        assertThat(login(account.email().toUpperCase(java.util.Locale.ROOT), "correct horse battery")
+                        .status())
+                .as("the same email in other case is the same account")
+                .isEqualTo(429);
+        var other = api().register();
+        assertThat(login(other.email(), "correct horse battery").status())
+                .as("another account from the same address is not held")
+                .isEqualTo(200);
+    }
+
+    @Test
+    void aSuccessfulLoginClearsTheFailures() {
+        var account = api().register();
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(login(account.email(), "not the password").status()).isEqualTo(401);
+            }
+            assertThat(login(account.email(), "correct horse battery").status()).isEqualTo(200);
+        }
+    }
+
+    private Api.Response login(String email, String password) {
+        return api().post("/api/auth/login", null, "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}");
     }
 
     @Test
