@@ -93,12 +93,16 @@ class HttpEdgeIT extends IntegrationTest {
     @Test
     void deeplyNestedJsonIsRefused() {
         var account = api().register();
-        var nested = "[".repeat(5000) + "]".repeat(5000);
+        var shallow = "[".repeat(5000) + "]".repeat(5000);
+        var deep = "{\"title\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
 
-        var response = api().post("/api/conversations", account.token(), nested);
+        for (var nested : new String[] {shallow, deep}) {
+            var response = api().post("/api/conversations", account.token(), nested);
 
-        assertThat(response.status()).isEqualTo(400);
-        assertThat(response.contentType()).startsWith("application/problem+json");
+            assertThat(response.status()).isEqualTo(400);
+            assertThat(response.contentType()).startsWith("application/problem+json");
+            assertNoInternals(response);
+        }
     }
 
     @Test
@@ -138,6 +142,7 @@ class HttpEdgeIT extends IntegrationTest {
 
         assertThat(response.status()).isEqualTo(415);
         assertThat(response.contentType()).startsWith("application/problem+json");
+        assertNoInternals(response);
     }
 
     @Test
@@ -154,6 +159,53 @@ class HttpEdgeIT extends IntegrationTest {
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.contentType()).startsWith("application/problem+json");
+        assertNoInternals(response);
+        assertThat(api().get("/api/conversations", account.token()).json().get("items"))
+                .as("nothing stored")
+                .isEmpty();
+    }
+
+    @Test
+    void aCursorTheServiceNeverMadeIsA400() {
+        var account = api().register();
+
+        var response = api().get("/api/conversations?cursor=eyJmb3JnZWQiOnRydWV9.AAAA", account.token());
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertNoInternals(response);
+    }
+
+    @Test
+    void sqlAndLikeWildcardsInSearchAreJustWords() {
+        var account = api().register();
+        for (var q :
+                new String[] {"' or 1=1 --", "%_%", "\\", "a:* & !b", "\"unclosed", "') ; drop table messages; --"}) {
+            var response = api().get(
+                            "/api/search?q=" + java.net.URLEncoder.encode(q, StandardCharsets.UTF_8), account.token());
+
+            assertThat(response.status()).as(q).isIn(200, 400);
+            assertNoInternals(response);
+        }
+    }
+
+    @Test
+    void hugeHeadersAreRefused() {
+        var account = api().register();
+
+        var response = api().get("/api/me", account.token(), Map.of("X-Padding", "x".repeat(40_000)));
+
+        assertThat(response.status()).isIn(400, 431);
+        assertNoInternals(response);
+    }
+
+    private static void assertNoInternals(dev.colloquy.Api.Response response) {
+        assertThat(response.body())
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ")
+                .doesNotContain("SQLState")
+                .doesNotContain("org.postgresql")
+                .doesNotContain("tools.jackson");
     }
 
     @Test
