@@ -27,25 +27,39 @@ public final class FakeUpstream {
 
     /** One scripted reply. */
     public sealed interface Reply {
-        record Stream(List<String> chunks, Duration firstTokenDelay, Duration betweenChunks, boolean cutOff)
+        /** Chunks; when {@code cutOff} the connection ends half-way; a {@code stall} pauses half-way. */
+        record Stream(
+                List<String> chunks, Duration firstTokenDelay, Duration betweenChunks, boolean cutOff, Duration stall)
                 implements Reply {}
 
         record Status(int status, String retryAfter) implements Reply {}
 
+        /** A 200 answer that is not the protocol: an HTML error page, a broken event, ... */
+        record Garbage(String contentType, String body) implements Reply {}
+
         static Reply stream(String... chunks) {
-            return new Stream(List.of(chunks), Duration.ZERO, Duration.ZERO, false);
+            return new Stream(List.of(chunks), Duration.ZERO, Duration.ZERO, false, Duration.ZERO);
         }
 
         static Reply slowFirstToken(Duration delay, String... chunks) {
-            return new Stream(List.of(chunks), delay, Duration.ZERO, false);
+            return new Stream(List.of(chunks), delay, Duration.ZERO, false, Duration.ZERO);
         }
 
         static Reply slowChunks(Duration between, String... chunks) {
-            return new Stream(List.of(chunks), Duration.ZERO, between, false);
+            return new Stream(List.of(chunks), Duration.ZERO, between, false, Duration.ZERO);
         }
 
         static Reply cutAfter(String... chunks) {
-            return new Stream(List.of(chunks), Duration.ZERO, Duration.ZERO, true);
+            return new Stream(List.of(chunks), Duration.ZERO, Duration.ZERO, true, Duration.ZERO);
+        }
+
+        /** Sends half the chunks, then goes quiet for this long before the rest. */
+        static Reply stallHalfWay(Duration stall, String... chunks) {
+            return new Stream(List.of(chunks), Duration.ZERO, Duration.ZERO, false, stall);
+        }
+
+        static Reply garbage(String contentType, String body) {
+            return new Garbage(contentType, body);
         }
 
         static Reply status(int status) {
@@ -65,6 +79,7 @@ public final class FakeUpstream {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<JsonNode> requests = new ConcurrentLinkedQueue<>();
     private final Map<String, Map<String, String>> lastHeaders = new ConcurrentHashMap<>();
+    private volatile Duration embeddingDelay = Duration.ZERO;
 
     private FakeUpstream(int port) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
@@ -108,6 +123,11 @@ public final class FakeUpstream {
         return calls.computeIfAbsent(upstreamModel, m -> new AtomicInteger()).get();
     }
 
+    /** Every embeddings call from now on answers after this long (a slow embedding upstream). */
+    public void delayEmbeddings(Duration delay) {
+        embeddingDelay = delay;
+    }
+
     /** The last request body the server received for this model. */
     public JsonNode lastRequest(String upstreamModel) {
         return requests.stream()
@@ -121,6 +141,7 @@ public final class FakeUpstream {
             var request = JSON.readTree(exchange.getRequestBody().readAllBytes());
             requests.add(request);
             var model = request.path("model").asString();
+            keepHeaders(exchange, model);
             calls.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
             var queue = scripts.get(model);
             var reply = queue == null ? null : queue.poll();
@@ -132,8 +153,16 @@ public final class FakeUpstream {
             switch (reply) {
                 case Reply.Status status -> fail(exchange, status);
                 case Reply.Stream stream -> stream(exchange, request, model, stream);
+                case Reply.Garbage garbage -> garbage(exchange, garbage);
             }
         }
+    }
+
+    private void keepHeaders(HttpExchange exchange, String model) {
+        var headers = new java.util.HashMap<String, String>();
+        exchange.getRequestHeaders()
+                .forEach((name, values) -> headers.put(name.toLowerCase(), String.join(",", values)));
+        lastHeaders.put(model, headers);
     }
 
     /** The headers of the last request for this model. */
@@ -147,10 +176,7 @@ public final class FakeUpstream {
             var request = JSON.readTree(exchange.getRequestBody().readAllBytes());
             requests.add(request);
             var model = request.path("model").asString();
-            var headers = new java.util.HashMap<String, String>();
-            exchange.getRequestHeaders()
-                    .forEach((name, values) -> headers.put(name.toLowerCase(), String.join(",", values)));
-            lastHeaders.put(model, headers);
+            keepHeaders(exchange, model);
             calls.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
             var queue = scripts.get(model);
             var reply = queue == null ? null : queue.poll();
@@ -173,6 +199,7 @@ public final class FakeUpstream {
                     exchange.sendResponseHeaders(status.status(), body.length);
                     exchange.getResponseBody().write(body);
                 }
+                case Reply.Garbage garbage -> garbage(exchange, garbage);
                 case Reply.Stream stream -> {
                     exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
                     exchange.sendResponseHeaders(200, 0);
@@ -249,6 +276,9 @@ public final class FakeUpstream {
         try (exchange) {
             var request = JSON.readTree(exchange.getRequestBody().readAllBytes());
             requests.add(request);
+            calls.computeIfAbsent(request.path("model").asString(), m -> new AtomicInteger())
+                    .incrementAndGet();
+            sleep(embeddingDelay);
             var inputs = request.path("input").isArray()
                     ? java.util.stream.StreamSupport.stream(
                                     request.path("input").spliterator(), false)
@@ -284,6 +314,13 @@ public final class FakeUpstream {
         }
     }
 
+    private static void garbage(HttpExchange exchange, Reply.Garbage garbage) throws IOException {
+        var bytes = garbage.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", garbage.contentType());
+        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
     private static void fail(HttpExchange exchange, Reply.Status status) throws IOException {
         if (status.retryAfter() != null) {
             exchange.getResponseHeaders().add("Retry-After", status.retryAfter());
@@ -306,6 +343,9 @@ public final class FakeUpstream {
             for (var chunk : stream.chunks()) {
                 if (stream.cutOff() && sent == stream.chunks().size() / 2 + 1) {
                     return;
+                }
+                if (sent == stream.chunks().size() / 2 + 1) {
+                    sleep(stream.stall());
                 }
                 event(
                         out,

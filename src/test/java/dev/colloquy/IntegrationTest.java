@@ -25,6 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "colloquy.llm.retry.initial-backoff=10ms",
             "colloquy.llm.retry.max-backoff=200ms",
             "colloquy.llm.first-token-timeout=1s",
+            "colloquy.llm.idle-timeout=1s",
             "colloquy.llm.breaker.minimum-calls=1000",
             "colloquy.documents.reembed-check-interval=1s"
         })

@@ -47,6 +47,26 @@ public final class TestDatabase {
         return user;
     }
 
+    /** A new empty database of its own on the same server, for a test whose data must stay apart; its URL. */
+    public String createScratch(String prefix) {
+        var server = url.substring(0, url.lastIndexOf('/') + 1);
+        var name = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (var connection = DriverManager.getConnection(server + "postgres", user, "");
+                var statement = connection.createStatement()) {
+            statement.execute("create database " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create a scratch database on " + server, e);
+        }
+        return server + name;
+    }
+
+    /** Drops a database {@link #createScratch} made, with its connections. */
+    public void dropScratch(String scratchUrl) {
+        drop(
+                scratchUrl.substring(0, scratchUrl.lastIndexOf('/') + 1),
+                scratchUrl.substring(scratchUrl.lastIndexOf('/') + 1));
+    }
+
     private static TestDatabase create() {
         var name =
                 "colloquy_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);

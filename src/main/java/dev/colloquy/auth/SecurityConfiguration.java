@@ -2,6 +2,8 @@ package dev.colloquy.auth;
 
 import dev.colloquy.web.ProblemTypes;
 import dev.colloquy.web.ProblemWriter;
+import dev.colloquy.web.WebProperties;
+import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,6 +18,9 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /**
  * Stateless bearer-token security: no cookies, so no CSRF tokens; every {@code /api} and {@code /v1}
@@ -37,8 +42,10 @@ class SecurityConfiguration {
             + "require-trusted-types-for 'script'; trusted-types colloquy-markdown dompurify";
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, SigningIn signingIn, ProblemWriter problems) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, SigningIn signingIn, ProblemWriter problems, WebProperties web)
+            throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
+                .cors(cors -> cors.configurationSource(cors(web.corsAllowedOrigins())))
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
@@ -67,6 +74,30 @@ class SecurityConfiguration {
                                 org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter
                                         .ReferrerPolicy.NO_REFERRER)));
         return http.build();
+    }
+
+    /**
+     * Cross-origin calls: none unless {@code colloquy.web.cors-allowed-origins} names the origins. A
+     * browser page from any other origin gets no {@code Access-Control-Allow-Origin}, so it can neither
+     * read an answer nor send a preflighted request. Credentials are bearer tokens in a header, never
+     * cookies, so credentials mode stays off.
+     */
+    static CorsConfigurationSource cors(List<String> allowedOrigins) {
+        var source = new UrlBasedCorsConfigurationSource();
+        if (allowedOrigins.isEmpty()) {
+            return source;
+        }
+        var configuration = new CorsConfiguration();
+        configuration.setAllowedOrigins(allowedOrigins);
+        configuration.setAllowedMethods(List.of("GET", "POST", "PATCH", "DELETE"));
+        configuration.setAllowedHeaders(
+                List.of("Authorization", "Content-Type", "Idempotency-Key", "Cache-Control", "If-None-Match"));
+        configuration.setExposedHeaders(List.of("Retry-After", "ETag", "Location", "X-Request-Id", "X-Cache"));
+        configuration.setAllowCredentials(false);
+        configuration.setMaxAge(java.time.Duration.ofHours(1));
+        source.registerCorsConfiguration("/api/**", configuration);
+        source.registerCorsConfiguration("/v1/**", configuration);
+        return source;
     }
 
     private static AuthenticationEntryPoint unauthenticated(ProblemWriter problems) {

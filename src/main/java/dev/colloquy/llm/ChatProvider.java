@@ -15,5 +15,9 @@ interface ChatProvider {
             throws UpstreamFailure;
 
     /** When the first token and the whole answer are due. */
-    record Deadlines(Instant firstToken, Instant total) {}
+    /**
+     * When the call gives up: no first token by {@code firstToken}, no whole answer by {@code total},
+     * or, once tokens flow, no new one for {@code idle} (a stream that stalled half-way).
+     */
+    record Deadlines(Instant firstToken, Instant total, java.time.Duration idle) {}
 }

@@ -409,8 +409,8 @@ public class LlmGateway {
         for (int attempt = 1; ; attempt++) {
             long callStarted = System.nanoTime();
             var now = Instant.now();
-            var deadlines =
-                    new ChatProvider.Deadlines(now.plus(properties.firstTokenTimeout()), now.plus(model.timeout()));
+            var deadlines = new ChatProvider.Deadlines(
+                    now.plus(properties.firstTokenTimeout()), now.plus(model.timeout()), properties.idleTimeout());
             metrics.streamStarted();
             try {
                 var result = provider.stream(model, request, counting, deadlines);

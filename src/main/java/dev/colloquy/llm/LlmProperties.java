@@ -29,6 +29,10 @@ import org.springframework.validation.annotation.Validated;
  * @param connectTimeout time to connect to an upstream
  * @param firstTokenTimeout time to the first streamed token
  * @param totalTimeout time for a whole answer, unless a model sets its own
+ * @param idleTimeout once tokens flow, time without a new one before the stream counts as stalled:
+ *     the answer so far is kept (incomplete) and billed
+ * @param ledgerCommitWait how long a billed call waits for its usage record to commit before it
+ *     answers; past it the record stays queued and is retried
  */
 @Validated
 @ConfigurationProperties("colloquy.llm")
@@ -49,7 +53,9 @@ public record LlmProperties(
         @DefaultValue SemanticCache semanticCache,
         @DefaultValue("5s") Duration connectTimeout,
         @DefaultValue("60s") Duration firstTokenTimeout,
-        @DefaultValue("300s") Duration totalTimeout) {
+        @DefaultValue("300s") Duration totalTimeout,
+        @DefaultValue("60s") Duration idleTimeout,
+        @DefaultValue("3s") Duration ledgerCommitWait) {
 
     /**
      * One model.

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * What every streaming HTTP upstream shares: the JDK HTTP client (virtual threads, HTTP/1.1), the
  * mapping of HTTP failures to retriable or final ones (with {@code Retry-After}), and the reading of a
  * server-sent event stream under deadlines: a watchdog closes the stream when the first token or the
- * whole answer is overdue, which also cancels the upstream request. Each provider supplies its request
+ * whole answer is overdue, or when tokens stop coming half-way, which also cancels the upstream
+ * request. Each provider supplies its request
  * and a {@link Chunks} reader for its events.
  */
 final class SseUpstream {
@@ -109,6 +111,8 @@ final class SseUpstream {
         var timedOut = new AtomicBoolean();
         var guard = watchdog.schedule(
                 () -> close(body, timedOut), millisUntil(deadlines.firstToken()), TimeUnit.MILLISECONDS);
+        var lastToken = new AtomicLong();
+        var ended = new AtomicBoolean();
         boolean first = true;
         try (var lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             for (var line = lines.readLine(); line != null && !state.done; line = lines.readLine()) {
@@ -129,6 +133,10 @@ final class SseUpstream {
                     guard.cancel(false);
                     guard = watchdog.schedule(
                             () -> close(body, timedOut), millisUntil(deadlines.total()), TimeUnit.MILLISECONDS);
+                    lastToken.set(System.nanoTime());
+                    watchIdle(body, timedOut, lastToken, deadlines.idle().toNanos(), ended);
+                } else {
+                    lastToken.set(System.nanoTime());
                 }
                 try {
                     sink.accept(delta);
@@ -147,6 +155,7 @@ final class SseUpstream {
             return result(request, text, state, false, timedOut.get() ? "timeout" : "upstream_cut");
         } finally {
             guard.cancel(false);
+            ended.set(true);
         }
         if (!state.done && state.finishReason.isEmpty()) {
             if (text.isEmpty()) {
@@ -227,6 +236,24 @@ final class SseUpstream {
         } catch (IOException ignored) {
             // closing is the point; a failure to close leaves nothing to do
         }
+    }
+
+    /**
+     * Closes the stream once no token came for {@code idleNanos}; checks again when the newest token
+     * would turn idle, so a stream costs one scheduled check per idle period, not one per token.
+     */
+    private void watchIdle(
+            InputStream body, AtomicBoolean timedOut, AtomicLong lastToken, long idleNanos, AtomicBoolean ended) {
+        if (ended.get()) {
+            return;
+        }
+        long quiet = System.nanoTime() - lastToken.get();
+        if (quiet >= idleNanos) {
+            close(body, timedOut);
+            return;
+        }
+        watchdog.schedule(
+                () -> watchIdle(body, timedOut, lastToken, idleNanos, ended), idleNanos - quiet, TimeUnit.NANOSECONDS);
     }
 
     private static long millisUntil(Instant deadline) {

@@ -5,8 +5,11 @@ import dev.colloquy.platform.PartitionedTable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -16,10 +19,14 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The usage ledger's writer: calls are recorded off the request path into a queue, and a writer
- * thread copies them into {@code llm_usage} in batches (COPY into a temporary table, then an insert
- * that ignores ids already there, so a retried batch never bills twice). It stops after the web
- * server, flushing everything still queued; a failed write is retried, never dropped.
+ * The usage ledger's writer: a group commit. Calls are queued, and one writer thread copies what is
+ * queued into {@code llm_usage} in batches (COPY into a temporary table, then an insert that ignores
+ * ids already there, so a retried batch never bills twice); while one batch is written the next one
+ * gathers, so the batches grow with the load. A call that costs something waits (at most {@code
+ * commitWait}) until its batch has committed, so a call the client saw finish is billed even when
+ * the process is killed right after; a free call (cached, local model, failed) does not wait. It
+ * stops after the web server, flushing everything still queued; a failed write is retried, never
+ * dropped.
  */
 @Component
 class UsageLedger implements SmartLifecycle {
@@ -42,16 +49,20 @@ class UsageLedger implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(UsageLedger.class);
     private static final int BATCH = 1_000;
-    private static final Duration LINGER = Duration.ofMillis(200);
 
-    private final LinkedBlockingQueue<UsageRecord> queue = new LinkedBlockingQueue<>(100_000);
+    /** A queued record and the promise kept when its batch commits. */
+    private record Pending(UsageRecord usage, CompletableFuture<Void> committed) {}
+
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
+    private final Duration commitWait;
     private final JdbcClient jdbc;
     private final CopyWriter copyWriter;
     private final TransactionTemplate transactions;
     private volatile boolean running;
     private Thread writer;
 
-    UsageLedger(JdbcClient jdbc, CopyWriter copyWriter, TransactionTemplate transactions) {
+    UsageLedger(JdbcClient jdbc, CopyWriter copyWriter, TransactionTemplate transactions, LlmProperties properties) {
+        this.commitWait = properties.ledgerCommitWait();
         this.jdbc = jdbc;
         this.copyWriter = copyWriter;
         this.transactions = transactions;
@@ -62,10 +73,27 @@ class UsageLedger implements SmartLifecycle {
         return new PartitionedTable("llm_usage");
     }
 
+    /**
+     * Records a call. One that costs something returns once it is committed, or after {@code
+     * commitWait} when the database is slow or gone (it stays queued and is retried).
+     */
     void record(UsageRecord usage) {
-        if (!queue.offer(usage)) {
+        var pending = new Pending(usage, new CompletableFuture<>());
+        if (!queue.offer(pending)) {
             log.warn("Usage queue full: writing one record on the request path");
-            write(List.of(usage));
+            write(List.of(pending));
+            return;
+        }
+        if (usage.costUsd().signum() > 0) {
+            try {
+                pending.committed().get(commitWait.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                log.warn("Usage record {} not committed within {}: it stays queued", usage.id(), commitWait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("never completed exceptionally", e);
+            }
         }
     }
 
@@ -109,11 +137,11 @@ class UsageLedger implements SmartLifecycle {
      */
     private void flushWithin(Duration budget) {
         long deadline = System.nanoTime() + budget.toNanos();
-        var batch = new ArrayList<UsageRecord>();
+        var batch = new ArrayList<Pending>();
         while (queue.drainTo(batch, BATCH) > 0) {
             if (!writeWithRetry(batch, deadline)) {
-                batch.forEach(usage -> log.error("Usage record not written: {}", usage));
-                queue.forEach(usage -> log.error("Usage record not written: {}", usage));
+                batch.forEach(pending -> log.error("Usage record not written: {}", pending.usage()));
+                queue.forEach(pending -> log.error("Usage record not written: {}", pending.usage()));
                 queue.clear();
                 return;
             }
@@ -122,7 +150,7 @@ class UsageLedger implements SmartLifecycle {
     }
 
     private void drainLoop() {
-        var batch = new ArrayList<UsageRecord>(BATCH);
+        var batch = new ArrayList<Pending>(BATCH);
         while (running) {
             try {
                 var first = queue.poll(1, TimeUnit.SECONDS);
@@ -130,7 +158,6 @@ class UsageLedger implements SmartLifecycle {
                     continue;
                 }
                 batch.add(first);
-                Thread.sleep(LINGER);
                 queue.drainTo(batch, BATCH - 1);
                 writeWithRetry(batch, System.nanoTime() + Duration.ofDays(365).toNanos());
                 batch.clear();
@@ -144,7 +171,7 @@ class UsageLedger implements SmartLifecycle {
     }
 
     /** Writes the batch, retrying with backoff until the deadline (nano time); false if it never went in. */
-    private boolean writeWithRetry(List<UsageRecord> batch, long deadline) {
+    private boolean writeWithRetry(List<Pending> batch, long deadline) {
         long backoff = 100;
         while (true) {
             try {
@@ -168,16 +195,15 @@ class UsageLedger implements SmartLifecycle {
         }
     }
 
-    private void write(List<UsageRecord> batch) {
+    private void write(List<Pending> batch) {
+        var rows = batch.stream().map(pending -> pending.usage().row()).toList();
         transactions.executeWithoutResult(status -> {
             jdbc.sql("create temporary table llm_usage_incoming (like llm_usage) on commit drop")
                     .update();
-            copyWriter.copy(
-                    "llm_usage_incoming",
-                    COLUMNS,
-                    batch.stream().map(UsageRecord::row).toList());
+            copyWriter.copy("llm_usage_incoming", COLUMNS, rows);
             jdbc.sql("insert into llm_usage select * from llm_usage_incoming on conflict do nothing")
                     .update();
         });
+        batch.forEach(pending -> pending.committed().complete(null));
     }
 }

@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.colloquy.FakeUpstream;
 import dev.colloquy.FakeUpstream.Reply;
+import dev.colloquy.ReplicaProcess;
 import dev.colloquy.TestDatabase;
-import dev.colloquy.TestRedis;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
@@ -58,7 +57,7 @@ class FailoverIT {
     private static final Pattern TOKEN = Pattern.compile("\"token\":\"([^\"]+)\"");
     private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
 
-    private final Map<Integer, Process> replicas = new ConcurrentHashMap<>();
+    private final Map<Integer, ReplicaProcess> replicas = new ConcurrentHashMap<>();
     private final List<Integer> ports = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -72,7 +71,7 @@ class FailoverIT {
 
     @AfterEach
     void stopEverything() {
-        replicas.values().forEach(Process::destroyForcibly);
+        replicas.values().forEach(ReplicaProcess::close);
         if (haproxy != null) {
             haproxy.destroy();
         }
@@ -92,14 +91,14 @@ class FailoverIT {
         var upstream = FakeUpstream.get();
 
         for (int i = 0; i < 3; i++) {
-            ports.add(freePort());
+            ports.add(ReplicaProcess.freePort());
         }
         startReplica(0);
-        awaitHealthy(ports.get(0), deadline);
+        replicas.get(0).awaitReady(deadline);
         startReplica(1);
         startReplica(2);
-        awaitHealthy(ports.get(1), deadline);
-        awaitHealthy(ports.get(2), deadline);
+        replicas.get(1).awaitReady(deadline);
+        replicas.get(2).awaitReady(deadline);
         startHaproxy(haproxyBinary);
         awaitUntil(deadline, () -> allUp(serverStates()));
 
@@ -194,7 +193,7 @@ class FailoverIT {
         // kill -9 a replica that is not streaming
         int killed = (streamReplica + 1) % 3;
         long killedAt = System.nanoTime();
-        replicas.get(killed).destroyForcibly();
+        replicas.get(killed).kill();
         awaitUntil(deadline, () -> "DOWN".equals(serverStates().get("replica-" + (killed + 1))));
         long failoverMillis = (System.nanoTime() - killedAt) / 1_000_000;
         Thread.sleep(1_500);
@@ -202,16 +201,16 @@ class FailoverIT {
         // rolling restart: SIGTERM the replica serving the stream; it drains, the stream finishes
         var draining = replicas.get(streamReplica);
         long terminatedAt = System.nanoTime();
-        draining.destroy();
+        draining.terminate();
         startReplica(killed);
-        assertThat(draining.waitFor(45, TimeUnit.SECONDS))
+        assertThat(draining.awaitExit(Duration.ofSeconds(45)))
                 .as("graceful shutdown ends")
                 .isTrue();
         long drainMillis = (System.nanoTime() - terminatedAt) / 1_000_000;
         streamReader.get(30, TimeUnit.SECONDS);
         startReplica(streamReplica);
-        awaitHealthy(ports.get(killed), deadline);
-        awaitHealthy(ports.get(streamReplica), deadline);
+        replicas.get(killed).awaitReady(deadline);
+        replicas.get(streamReplica).awaitReady(deadline);
         awaitUntil(deadline, () -> allUp(serverStates()));
         var health = healthCheck();
         Thread.sleep(2_000);
@@ -294,40 +293,11 @@ class FailoverIT {
     }
 
     private void startReplica(int index) throws IOException {
-        var jar = jar();
-        var database = TestDatabase.get();
-        var redis = TestRedis.get();
-        var java = ProcessHandle.current().info().command().orElse("java");
-        var builder = new ProcessBuilder(
-                java,
-                "-Xmx384m",
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "--enable-native-access=ALL-UNNAMED",
-                "-jar",
-                jar.toString());
-        var env = builder.environment();
-        env.put("SERVER_PORT", Integer.toString(ports.get(index)));
-        env.put("SPRING_DATASOURCE_URL", database.url());
-        env.put("SPRING_DATASOURCE_USERNAME", database.user());
-        env.put("SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE", "10");
-        env.put("SPRING_DATA_REDIS_URL", redis.url());
-        env.put("COLLOQUY_CACHE_KEY_PREFIX", redis.prefix());
-        env.put("COLLOQUY_CURSORS_SECRET", "failover-test-cursor-secret-0123456789abcdef");
-        env.put("COLLOQUY_LLM_DEFAULT_MODEL", "local");
-        env.put("COLLOQUY_LLM_MODELS_0_NAME", "stream-model");
-        env.put("COLLOQUY_LLM_MODELS_0_BASE_URL", FakeUpstream.get().baseUrl());
-        env.put("COLLOQUY_DOCUMENTS_WORKERS", "1");
-        env.put("LOGGING_LEVEL_ROOT", "WARN");
-        env.remove("LOG_FORMAT");
-        builder.redirectErrorStream(true);
-        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(
-                WORK.resolve("replica-" + (index + 1) + ".log").toFile()));
-        replicas.put(index, builder.start());
+        replicas.put(index, ReplicaProcess.start("failover-" + (index + 1), ports.get(index), Map.of()));
     }
 
     private void startHaproxy(Path binary) throws IOException {
-        int port = freePort();
+        int port = ReplicaProcess.freePort();
         balancer = "http://127.0.0.1:" + port;
         stats = Files.createTempDirectory("haproxy").resolve("stats.sock");
         var builder = new ProcessBuilder(
@@ -413,21 +383,6 @@ class FailoverIT {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    private void awaitHealthy(int port, long deadline) throws Exception {
-        awaitUntil(deadline, () -> {
-            try {
-                var response = http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                                .timeout(Duration.ofSeconds(2))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                return response.statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-    }
-
     interface Condition {
         boolean holds() throws Exception;
     }
@@ -438,14 +393,6 @@ class FailoverIT {
                 throw new AssertionError("the failover test ran out of time");
             }
             Thread.sleep(100);
-        }
-    }
-
-    private static Path jar() throws IOException {
-        try (var files = Files.list(Path.of("target"))) {
-            return files.filter(p -> p.getFileName().toString().matches("colloquy-.*\\.jar"))
-                    .findFirst()
-                    .orElseThrow(() -> new AssertionError("no target/colloquy-*.jar: run the package phase first"));
         }
     }
 
@@ -460,12 +407,6 @@ class FailoverIT {
         var m = pattern.matcher(body);
         assertThat(m.find()).as(body).isTrue();
         return m.group(1);
-    }
-
-    private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void pause(long millis) {

@@ -8,11 +8,9 @@ import dev.colloquy.Replica;
 import dev.colloquy.TestDatabase;
 import java.io.IOException;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,27 +24,16 @@ import org.junit.jupiter.api.Test;
 class UpstreamEmbeddingsIT {
 
     private final FakeUpstream upstream = FakeUpstream.get();
-    private String server;
     private String database;
 
     @BeforeEach
-    void createDatabase() throws SQLException {
-        var url = TestDatabase.get().url();
-        server = url.substring(0, url.lastIndexOf('/') + 1);
-        database = "colloquy_embed_"
-                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (var connection = DriverManager.getConnection(server + "postgres", "postgres", "");
-                var statement = connection.createStatement()) {
-            statement.execute("create database " + database);
-        }
+    void createDatabase() {
+        database = TestDatabase.get().createScratch("colloquy_embed");
     }
 
     @AfterEach
-    void dropDatabase() throws SQLException {
-        try (var connection = DriverManager.getConnection(server + "postgres", "postgres", "");
-                var statement = connection.createStatement()) {
-            statement.execute("drop database if exists " + database + " with (force)");
-        }
+    void dropDatabase() {
+        TestDatabase.get().dropScratch(database);
     }
 
     @Test
@@ -69,7 +56,7 @@ class UpstreamEmbeddingsIT {
                     .as("the question was embedded upstream too")
                     .contains("How long are backups kept?");
 
-            try (var connection = DriverManager.getConnection(server + database, "postgres", "");
+            try (var connection = DriverManager.getConnection(database, "postgres", "");
                     var rows = connection
                             .createStatement()
                             .executeQuery(
@@ -113,7 +100,7 @@ class UpstreamEmbeddingsIT {
 
     private Map<String, String> properties(String embeddingModel) {
         var properties = new HashMap<String, String>();
-        properties.put("spring.datasource.url", server + database);
+        properties.put("spring.datasource.url", database);
         properties.put("colloquy.llm.default-model", "local");
         properties.put("colloquy.llm.models[0].name", "embedder");
         properties.put("colloquy.llm.models[0].base-url", upstream.baseUrl());

@@ -138,6 +138,37 @@ class LlmGatewayIT extends IntegrationTest {
     }
 
     @Test
+    void retriesAnAnswerThatIsNotTheProtocol() {
+        int before = upstream.calls("lonely");
+        upstream.script(
+                "lonely",
+                Reply.garbage("text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>"),
+                Reply.garbage("text/event-stream", "data: {\"choices\":[{\"delta\":{\"content\"\n\n"),
+                Reply.stream("sound ", "answer"));
+
+        var completion = gateway.complete(request("lonely", "anyone there?"), TokenSink.DISCARD);
+
+        assertThat(completion.complete()).isTrue();
+        assertThat(completion.text()).isEqualTo("sound answer");
+        assertThat(upstream.calls("lonely") - before).isEqualTo(3);
+    }
+
+    @Test
+    void keepsAndBillsAStreamThatStallsHalfWay() {
+        var tokens = new ArrayList<String>();
+        // the idle timeout is 1 s here; the whole-answer timeout (300 s) is far off
+        upstream.script(
+                "lonely", Reply.stallHalfWay(Duration.ofSeconds(20), "one ", "two ", "three ", "four ", "five"));
+
+        var completion = gateway.complete(request("lonely", "go"), tokens::add);
+
+        assertThat(completion.complete()).isFalse();
+        assertThat(completion.finishReason()).isEqualTo("timeout");
+        assertThat(completion.text()).isEqualTo(String.join("", tokens)).isEqualTo("one two three ");
+        assertThat(completion.outputTokens()).isPositive();
+    }
+
+    @Test
     void unknownModelIsRefused() {
         assertThatThrownBy(() -> gateway.complete(request("no-such-model", "x"), TokenSink.DISCARD))
                 .isInstanceOf(UnknownModel.class);
