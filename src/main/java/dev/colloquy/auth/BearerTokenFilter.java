@@ -1,5 +1,6 @@
 package dev.colloquy.auth;
 
+import dev.colloquy.web.ProblemWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,9 +22,11 @@ final class BearerTokenFilter extends OncePerRequestFilter {
     private static final int MAX_TOKEN = 512;
 
     private final SigningIn signingIn;
+    private final ProblemWriter problems;
 
-    BearerTokenFilter(SigningIn signingIn) {
+    BearerTokenFilter(SigningIn signingIn, ProblemWriter problems) {
         this.signingIn = signingIn;
+        this.problems = problems;
     }
 
     @Override
@@ -34,9 +37,18 @@ final class BearerTokenFilter extends OncePerRequestFilter {
             var token = header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
                     ? header.substring(SCHEME.length()).strip()
                     : "";
-            var caller = token.isEmpty() || token.length() > MAX_TOKEN
-                    ? java.util.Optional.<dev.colloquy.user.CurrentUser>empty()
-                    : signingIn.resolve(token);
+            java.util.Optional<dev.colloquy.user.CurrentUser> caller;
+            try {
+                caller = token.isEmpty() || token.length() > MAX_TOKEN
+                        ? java.util.Optional.empty()
+                        : signingIn.resolve(token);
+            } catch (RuntimeException failure) {
+                // the session or key was not in the cache and the database is gone: 503, not 500
+                if (ProblemWriter.databaseUnreachable(failure) && problems.writeDatabaseUnavailable(response)) {
+                    return;
+                }
+                throw failure;
+            }
             if (caller.isPresent()) {
                 var context = SecurityContextHolder.createEmptyContext();
                 context.setAuthentication(new BearerAuthentication(caller.get()));

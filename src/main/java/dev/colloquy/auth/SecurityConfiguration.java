@@ -2,6 +2,7 @@ package dev.colloquy.auth;
 
 import dev.colloquy.web.ProblemTypes;
 import dev.colloquy.web.ProblemWriter;
+import dev.colloquy.web.SecurityHeaders;
 import dev.colloquy.web.WebProperties;
 import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -31,16 +32,6 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 class SecurityConfiguration {
 
-    /**
-     * Scripts, styles and connections from this origin only, no inline script or style, no plugins,
-     * no framing; and Trusted Types, so the only HTML the UI can insert is what its sanitising policy
-     * returns (model output and document text included).
-     */
-    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
-            + "img-src 'self' data:; connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; "
-            + "frame-ancestors 'none'; object-src 'none'; "
-            + "require-trusted-types-for 'script'; trusted-types colloquy-markdown dompurify";
-
     @Bean
     SecurityFilterChain api(HttpSecurity http, SigningIn signingIn, ProblemWriter problems, WebProperties web)
             throws Exception {
@@ -51,7 +42,7 @@ class SecurityConfiguration {
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new BearerTokenFilter(signingIn), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new BearerTokenFilter(signingIn, problems), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(
                         requests -> requests.requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login")
                                 .permitAll()
@@ -69,7 +60,8 @@ class SecurityConfiguration {
                                 .permitAll())
                 .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthenticated(problems))
                         .accessDeniedHandler(forbidden(problems)))
-                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
+                .headers(headers -> headers.contentSecurityPolicy(
+                                csp -> csp.policyDirectives(SecurityHeaders.CONTENT_SECURITY_POLICY))
                         .referrerPolicy(referrer -> referrer.policy(
                                 org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter
                                         .ReferrerPolicy.NO_REFERRER)));

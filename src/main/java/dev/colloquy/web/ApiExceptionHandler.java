@@ -60,14 +60,20 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     })
     ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
         log.warn("Database unavailable: {}", e.getMessage());
-        var body = problem(
-                HttpStatus.SERVICE_UNAVAILABLE,
-                "database-unavailable",
-                "Service temporarily unavailable",
-                "The database is not answering; retry shortly");
+        return databaseUnavailable();
+    }
+
+    /** 503 with {@code Retry-After}: for a failure in a controller or, via /error, in a filter. */
+    static ResponseEntity<ProblemDetail> databaseUnavailable() {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, "5")
-                .body(withRequestId(body));
+                .header(HttpHeaders.RETRY_AFTER, ProblemWriter.DATABASE_RETRY_AFTER)
+                .body(withRequestId(ProblemWriter.databaseUnavailableProblem()));
+    }
+
+    /** A query string Tomcat cannot decode (not UTF-8, a broken %-escape): the client's mistake. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> undecodableParameter(org.apache.tomcat.util.http.InvalidParameterException e) {
+        return apiProblem(new InvalidParameter("the query string is not valid UTF-8 or has a broken %-escape"));
     }
 
     @ExceptionHandler(Exception.class)

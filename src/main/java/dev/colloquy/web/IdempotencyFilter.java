@@ -109,6 +109,13 @@ class IdempotencyFilter extends OncePerRequestFilter {
                 response.setHeader(HttpHeaders.RETRY_AFTER, "1");
                 problems.write(response, inProgress());
                 return;
+            } catch (RuntimeException failure) {
+                // the database went away, at the latest at the commit: nothing was kept, the key is
+                // free, and what the request had written (its 201, its Location) must not reach the client
+                if (ProblemWriter.databaseUnreachable(failure) && problems.writeDatabaseUnavailable(response)) {
+                    return;
+                }
+                throw failure;
             }
             if (ran) {
                 recorder.copyBodyToResponse();

@@ -19,14 +19,25 @@ class ProblemErrorController implements ErrorController {
 
     @RequestMapping(value = "/error", produces = MediaType.ALL_VALUE)
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
-        for (var cause = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
-                cause != null;
-                cause = cause.getCause()) {
+        var failure = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+        for (var cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof BodyTooLarge tooLarge) {
                 return respond(RequestBodyLimitFilter.tooLarge(tooLarge.limit()));
             }
+            if (cause instanceof org.apache.tomcat.util.http.InvalidParameterException) {
+                return respond(ProblemDetail.forStatusAndDetail(
+                        HttpStatus.BAD_REQUEST, "The query string is not valid UTF-8 or has a broken %-escape"));
+            }
+        }
+        if (ProblemWriter.databaseUnreachable(failure)) {
+            // a filter (session lookup, Idempotency-Key claim) met the database down
+            return ApiExceptionHandler.databaseUnavailable();
         }
         var code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        if (code == null) {
+            // /error asked for directly: there is no error to report
+            return respond(ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No such resource"));
+        }
         var status = HttpStatus.resolve(code instanceof Integer i ? i : 500);
         if (status == null || status.is2xxSuccessful()) {
             status = HttpStatus.INTERNAL_SERVER_ERROR;

@@ -12,7 +12,11 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** Echoes the caller's {@code X-Request-Id} or makes one, and puts it into every log line. */
+/**
+ * Echoes the caller's {@code X-Request-Id} or makes one, and puts it into every log line; and sets the
+ * baseline security headers first thing, so an answer from a filter that runs before Spring Security
+ * carries them too.
+ */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class RequestIdFilter extends OncePerRequestFilter {
@@ -23,6 +27,7 @@ class RequestIdFilter extends OncePerRequestFilter {
         var given = request.getHeader(RequestIds.HEADER);
         var id = RequestIds.acceptable(given) ? given : UUID.randomUUID().toString();
         response.setHeader(RequestIds.HEADER, id);
+        SecurityHeaders.apply(response);
         MDC.put(RequestIds.MDC_KEY, id);
         try {
             chain.doFilter(request, response);

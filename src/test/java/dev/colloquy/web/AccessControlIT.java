@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.colloquy.Api;
 import dev.colloquy.IntegrationTest;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,10 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * added, called as an anonymous client, as another user, with a chat-scoped API key, and as a user on
  * admin routes. Without credentials: 401. Another user's resource: 404, exactly like a missing one,
  * and it is still there afterwards. A chat-scoped key outside {@code /v1}: 403. Admin routes for a
- * non-admin: 403. Every answer carries the security headers and no stack trace.
+ * non-admin: 403. Every answer carries the security headers and no stack trace. Then every route
+ * again with hostile input (broken, mistyped, huge, nested and non-UTF-8 bodies, wrong content types,
+ * control characters, path-traversal and SQL in path variables, nonsense query values): a 4xx
+ * problem, never a 5xx, and the owner's data unchanged.
  */
 class AccessControlIT extends IntegrationTest {
 
@@ -138,6 +142,128 @@ class AccessControlIT extends IntegrationTest {
         assertThat(api().get("/api/documents/" + document, owner.token()).status())
                 .isEqualTo(200);
         assertThat(api().get("/api/api-keys", owner.token()).body()).contains(key);
+    }
+
+    /** Bodies no route should take: each must be refused with a 4xx problem, never a 5xx. */
+    private static final List<byte[]> HOSTILE_BODIES = List.of(
+            "{\"title\":".getBytes(StandardCharsets.UTF_8),
+            "[1,2,3]".getBytes(StandardCharsets.UTF_8),
+            ("{\"title\":12345,\"content\":{\"x\":1},\"messages\":\"none\",\"query\":[],\"model\":false,"
+                            + "\"name\":null,\"k\":\"many\",\"input\":{},\"scope\":7}")
+                    .getBytes(StandardCharsets.UTF_8),
+            ("{\"content\":\"" + "x".repeat(2_000_000) + "\"}").getBytes(StandardCharsets.UTF_8),
+            "[".repeat(50_000).getBytes(StandardCharsets.UTF_8),
+            new byte[] {'{', '"', 't', 'i', 't', 'l', 'e', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
+
+    /** Control characters, a NUL and a lone surrogate, put into every string of a route's valid body. */
+    private static final String CONTROL_CHARACTERS = "a\\u0000b\\u0007\\u001b[2J\\ud800\\u202e";
+
+    /** Path variables and query values no route should choke on. */
+    private static final List<String> HOSTILE_IDS =
+            List.of("..%2F..%2Fetc%2Fpasswd", "%00", "%27%20or%201%3D1--", "x".repeat(5_000), "-1", "%E2%80%AE");
+
+    private static final List<String> HOSTILE_QUERIES = List.of(
+            "?limit=-1",
+            "?limit=99999999999999",
+            "?cursor=%00%FF",
+            "?q=%27%3B%20drop%20table%20users--",
+            "?limit=1&limit=2",
+            "?from=2026-13-45&to=yesterday");
+
+    @Test
+    void everyRouteRefusesHostileInputWithAProblemAndNever5xx() {
+        var owner = api().register();
+        var ids = Map.of(
+                "/api/conversations",
+                api().post("/api/conversations", owner.token(), "{\"title\":\"mine\"}")
+                        .json()
+                        .get("id")
+                        .asString(),
+                "/api/documents",
+                api().upload("/api/documents", owner.token(), "mine.md", "# Mine\n\nWords.".getBytes())
+                        .json()
+                        .get("id")
+                        .asString(),
+                "/api/api-keys",
+                api().post("/api/api-keys", owner.token(), "{\"name\":\"mine\"}")
+                        .json()
+                        .get("id")
+                        .asString());
+        var problems = new ArrayList<String>();
+        int calls = 0;
+        for (var route : routes()) {
+            if (route.key().equals("POST /api/auth/logout")) {
+                continue; // it reads no body, and would end the owner's session
+            }
+            var path = concrete(route.pattern(), ids);
+            var token =
+                    route.pattern().startsWith("/api/admin/") ? api().admin().token() : owner.token();
+            if (route.method().equals("POST") || route.method().equals("PATCH")) {
+                for (var body : HOSTILE_BODIES) {
+                    var response = api().sendRaw(
+                                    route.method(), path, token, body, Map.of("Content-Type", "application/json"));
+                    refused(problems, route, "a hostile body", response);
+                    calls++;
+                }
+                var text = api().sendRaw(
+                                route.method(),
+                                path,
+                                token,
+                                "title=x".getBytes(),
+                                Map.of("Content-Type", "text/plain"));
+                refused(problems, route, "text/plain", text);
+                calls++;
+                if (BODIES.containsKey(route.key())) {
+                    // taken or refused, but never a 5xx: PostgreSQL refuses NUL in text, say
+                    var controls = BODIES.get(route.key())
+                            .replaceAll(":\"[^\"]*\"", Matcher.quoteReplacement(":\"" + CONTROL_CHARACTERS + "\""));
+                    var response = call(route.method(), path, token, controls);
+                    check(problems, route, "control characters", response);
+                    if (response.status() >= 500) {
+                        problems.add(
+                                route.key() + " with control characters: " + response.status() + " " + response.body());
+                    }
+                    calls++;
+                }
+            }
+            if (VARIABLE.matcher(route.pattern()).find() && !route.pattern().startsWith("/assets/")) {
+                for (var id : HOSTILE_IDS) {
+                    var hostilePath = VARIABLE.matcher(route.pattern()).replaceFirst(Matcher.quoteReplacement(id));
+                    hostilePath = concrete(hostilePath, ids);
+                    var body = route.method().equals("POST") || route.method().equals("PATCH") ? "{}" : null;
+                    var response = call(route.method(), hostilePath, token, body);
+                    refused(problems, route, "path " + id.substring(0, Math.min(20, id.length())), response);
+                    calls++;
+                }
+            }
+            if (route.method().equals("GET")) {
+                for (var query : HOSTILE_QUERIES) {
+                    var response = call("GET", path + query, token, null);
+                    check(problems, route, "query " + query, response);
+                    if (response.status() >= 500) {
+                        problems.add(route.key() + query + ": " + response.status());
+                    }
+                    calls++;
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(calls).as("hostile calls made").isGreaterThan(200);
+        assertThat(api().get("/api/conversations/" + ids.get("/api/conversations"), owner.token())
+                        .json()
+                        .get("title")
+                        .asString())
+                .as("nothing hostile changed the owner's data")
+                .isEqualTo("mine");
+    }
+
+    /** A 4xx problem without internals: the input was refused, not half-taken, and nothing broke. */
+    private static void refused(List<String> problems, Route route, String what, Api.Response response) {
+        check(problems, route, what, response);
+        if (response.status() < 400 || response.status() >= 500) {
+            problems.add(route.key() + " with " + what + ": " + response.status() + " "
+                    + response.body().substring(0, Math.min(200, response.body().length())));
+        }
     }
 
     private List<Route> routes() {
