@@ -7,6 +7,13 @@ local key = os.getenv("BENCH_KEY")
 if key and key ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. key
 end
+local portkey = os.getenv("BENCH_PORTKEY_HOST")
+if portkey and portkey ~= "" then
+  -- through the Portkey AI Gateway: an OpenAI-compatible provider at this base URL
+  wrk.headers["x-portkey-provider"] = "openai"
+  wrk.headers["x-portkey-custom-host"] = portkey
+  wrk.headers["Authorization"] = "Bearer unused-by-the-test-upstream"
+end
 if os.getenv("BENCH_CACHE") == "1" then
   -- opt in to the exact response cache: every request after the first is a hit
   wrk.headers["Cache-Control"] = "max-age=3600"

@@ -32,7 +32,8 @@ import org.springframework.validation.annotation.Validated;
  * @param idleTimeout once tokens flow, time without a new one before the stream counts as stalled:
  *     the answer so far is kept (incomplete) and billed
  * @param ledgerCommitWait how long a billed call waits for its usage record to commit before it
- *     answers; past it the record stays queued and is retried
+ *     answers; past it the record stays queued and is retried; 0 does not wait (faster, but a replica
+ *     killed outright loses the usage of its last moment)
  */
 @Validated
 @ConfigurationProperties("colloquy.llm")

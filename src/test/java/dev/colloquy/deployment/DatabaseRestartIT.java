@@ -130,8 +130,8 @@ class DatabaseRestartIT {
         Awaitility.await()
                 .atMost(Duration.ofSeconds(10))
                 .until(() -> api.get("/actuator/health/readiness", null).status() == 503);
-        Thread.sleep(DOWN.toMillis());
         long unready = System.nanoTime() - stopped;
+        Thread.sleep(DOWN.toMillis());
         postgres = startPostgres();
         long restarted = System.nanoTime();
         Awaitility.await()
