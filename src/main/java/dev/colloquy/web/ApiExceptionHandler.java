@@ -70,6 +70,17 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 .body(withRequestId(ProblemWriter.databaseUnavailableProblem()));
     }
 
+    /**
+     * An upload Tomcat cannot take apart: a file name with a NUL, a broken multipart body. (Too large
+     * an upload is a subclass, answered 413 by the base class's more specific handler.)
+     */
+    @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
+    ResponseEntity<ProblemDetail> unreadableUpload(org.springframework.web.multipart.MultipartException e) {
+        return ResponseEntity.badRequest()
+                .body(withRequestId(malformed(
+                        "The upload could not be read: a broken multipart body, or a file name with a NUL character")));
+    }
+
     /** A query string Tomcat cannot decode (not UTF-8, a broken %-escape): the client's mistake. */
     @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
     ResponseEntity<ProblemDetail> undecodableParameter(org.apache.tomcat.util.http.InvalidParameterException e) {

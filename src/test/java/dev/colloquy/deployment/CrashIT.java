@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,9 @@ class CrashIT {
             for (int i = 0; i < inFlight; i++) {
                 cut.add(CompletableFuture.supplyAsync(() -> complete(first, user.token()), calls));
             }
-            awaitUntil(deadline, () -> upstream.calls("stream-model") - before >= inFlight);
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> upstream.calls("stream-model") - before >= inFlight);
             Thread.sleep(300);
             first.kill();
             lock.rollback();
@@ -116,7 +119,7 @@ class CrashIT {
         var uploaded = second.api().upload("/api/documents", user.token(), "runbook.md", runbook());
         assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(202);
         var documentId = uploaded.json().get("id").asString();
-        awaitUntil(deadline, () -> upstream.calls(EMBEDDER) - embedCalls >= 2);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> upstream.calls(EMBEDDER) - embedCalls >= 2);
         second.kill();
         assertThat(chunkCount(documentId)).as("nothing half-written").isZero();
 
@@ -124,9 +127,9 @@ class CrashIT {
         upstream.delayEmbeddings(Duration.ZERO);
         var third = start("crash-3");
         third.awaitReady(deadline);
-        awaitUntil(
-                deadline,
-                () -> "ready"
+        Awaitility.await()
+                .atMost(Duration.ofMinutes(2))
+                .until(() -> "ready"
                         .equals(third.api()
                                 .get("/api/documents/" + documentId, user.token())
                                 .json()
@@ -244,18 +247,5 @@ class CrashIT {
         text.append("## Keys\n\nTo rotate the signing keys, create the new key, deploy it beside the old one, ")
                 .append("then retire the old key after a day.\n");
         return text.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void awaitUntil(long deadline, Condition condition) throws Exception {
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the crash test ran out of time");
-            }
-            Thread.sleep(100);
-        }
     }
 }

@@ -51,6 +51,28 @@ class HostileDocumentIT extends IntegrationTest {
     }
 
     @Test
+    void controlCharactersInANameAreDroppedAndANulIsRefused() {
+        var account = api().register();
+
+        var escapes = api().upload(
+                        "/api/documents",
+                        account.token(),
+                        "a\u001b[2Jb\u0007\u202e.md",
+                        "# Escapes\n\nWords in a file with a hostile name.".getBytes(StandardCharsets.UTF_8));
+        var nul = api().upload(
+                        "/api/documents",
+                        account.token(),
+                        "re\u0000port.md",
+                        "# Nul\n\nOther words.".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(escapes.status()).as(escapes.body()).isEqualTo(202);
+        assertThat(escapes.json().get("filename").asString()).doesNotContainPattern("\\p{Cntrl}");
+        assertThat(nul.status()).as(nul.body()).isEqualTo(400);
+        assertThat(nul.contentType()).startsWith("application/problem+json");
+        assertThat(nul.body()).doesNotContain("Exception", "tomcat");
+    }
+
+    @Test
     void brokenPdfsFailWithAReason() throws Exception {
         var account = api().register();
 
