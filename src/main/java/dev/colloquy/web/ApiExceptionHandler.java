@@ -36,16 +36,27 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiProblem.class)
     ResponseEntity<ProblemDetail> apiProblem(ApiProblem problem) {
-        var body = ProblemDetail.forStatusAndDetail(problem.status(), problem.getMessage());
-        body.setType(problem.type());
-        body.setTitle(problem.title());
-        problem.properties().forEach(body::setProperty);
+        var body = body(problem);
         var response = ResponseEntity.status(problem.status());
         if (problem.retryAfter() != null) {
             response.header(
                     HttpHeaders.RETRY_AFTER, Long.toString(problem.retryAfter().toSeconds()));
         }
         return response.body(withRequestId(body));
+    }
+
+    /** The problem body of an {@link ApiProblem}, without the request id. */
+    static ProblemDetail body(ApiProblem problem) {
+        var body = ProblemDetail.forStatusAndDetail(problem.status(), problem.getMessage());
+        body.setType(problem.type());
+        body.setTitle(problem.title());
+        problem.properties().forEach(body::setProperty);
+        return body;
+    }
+
+    /** What a query string Tomcat cannot decode gets, here or (from a filter) through /error. */
+    static InvalidParameter undecodableQuery() {
+        return new InvalidParameter("the query string is not valid UTF-8 or has a broken %-escape");
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
@@ -84,7 +95,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /** A query string Tomcat cannot decode (not UTF-8, a broken %-escape): the client's mistake. */
     @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
     ResponseEntity<ProblemDetail> undecodableParameter(org.apache.tomcat.util.http.InvalidParameterException e) {
-        return apiProblem(new InvalidParameter("the query string is not valid UTF-8 or has a broken %-escape"));
+        return apiProblem(undecodableQuery());
     }
 
     @ExceptionHandler(Exception.class)

@@ -25,8 +25,7 @@ class ProblemErrorController implements ErrorController {
                 return respond(RequestBodyLimitFilter.tooLarge(tooLarge.limit()));
             }
             if (cause instanceof org.apache.tomcat.util.http.InvalidParameterException) {
-                return respond(ProblemDetail.forStatusAndDetail(
-                        HttpStatus.BAD_REQUEST, "The query string is not valid UTF-8 or has a broken %-escape"));
+                return respond(ApiExceptionHandler.body(ApiExceptionHandler.undecodableQuery()));
             }
         }
         if (ProblemWriter.databaseUnreachable(failure)) {
