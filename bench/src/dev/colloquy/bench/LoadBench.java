@@ -27,10 +27,15 @@ import java.util.regex.Pattern;
  * reading its usage and now and then uploading a document, for a fixed time: every answer's status
  * and latency per kind of request. Phase 2: a flood of clients far over the replica's in-flight limit:
  * how many were answered, how many refused with 503 and {@code Retry-After}, anything else, and the
- * replica's heap and resident memory while it lasts. Prints two tables. Bounded: both phases stop on
- * their own.
+ * replica's heap and resident memory while it lasts. Phase 1 also reads the service's side: its
+ * own {@code http_server_requests} histogram (server time per route, without the client's queueing on
+ * the same cores), the CPU the service process used per request, the response-cache hit rate and the
+ * Redis errors and breaker refusals. Prints three tables. Bounded: both phases stop on their own.
  *
- * <p>Usage: {@code LoadBench <base-url> <service-pid> <users> <seconds> <flood-clients> <flood-seconds>}
+ * <p>Usage: {@code LoadBench <base-url> <service-pid> <users> <seconds> <flood-clients> <flood-seconds>
+ * [think-ms [interval-s]]}: each user waits between think-ms/2 and 3*think-ms/2 between requests
+ * (default 100); with an interval, phase 1 also prints a row every interval-s seconds (requests,
+ * latency, heap and resident memory), to show a long run stays flat.
  */
 public final class LoadBench {
 
@@ -43,6 +48,9 @@ public final class LoadBench {
             .build();
 
     private final String base;
+    private int thinkMillis = 100;
+    private int intervalSeconds;
+    private final ConcurrentLinkedQueue<Long> window = new ConcurrentLinkedQueue<>();
     private final Map<String, ConcurrentLinkedQueue<Long>> latencies = new ConcurrentHashMap<>();
     private final Map<String, Map<Integer, AtomicLong>> statuses = new ConcurrentHashMap<>();
     private final AtomicLong failures = new AtomicLong();
@@ -58,14 +66,20 @@ public final class LoadBench {
         int seconds = Integer.parseInt(args[3]);
         int flood = Integer.parseInt(args[4]);
         int floodSeconds = Integer.parseInt(args[5]);
+        if (args.length > 6) {
+            bench.thinkMillis = Integer.parseInt(args[6]);
+        }
+        if (args.length > 7) {
+            bench.intervalSeconds = Integer.parseInt(args[7]);
+        }
         // the same mix for a third of the time first, not counted: the JIT compiles the hot paths
         // (on 2 cores its compiler threads take a large share of the CPU in the first minute)
-        bench.mixed(users, Duration.ofSeconds(Math.max(10, seconds / 3)), false);
-        bench.mixed(users, Duration.ofSeconds(seconds), true);
+        bench.mixed(pid, users, Duration.ofSeconds(Math.min(60, Math.max(10, seconds / 3))), false);
+        bench.mixed(pid, users, Duration.ofSeconds(seconds), true);
         bench.flood(pid, flood, Duration.ofSeconds(floodSeconds));
     }
 
-    private void mixed(int users, Duration length, boolean report) throws Exception {
+    private void mixed(long pid, int users, Duration length, boolean report) throws Exception {
         var accounts = new ArrayList<String[]>();
         for (int i = 0; i < users; i++) {
             var token = register("load");
@@ -77,12 +91,19 @@ public final class LoadBench {
         }
         latencies.clear();
         statuses.clear();
+        window.clear();
+        var metricsBefore = metrics();
+        long cpuBefore = cpuTicks(pid);
         long deadline = System.nanoTime() + length.toNanos();
         long started = System.nanoTime();
+        var intervals = report && intervalSeconds > 0 ? Thread.ofVirtual().start(() -> intervals(pid, deadline)) : null;
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (var account : accounts) {
                 pool.submit(() -> {
                     var random = ThreadLocalRandom.current();
+                    // users arrive spread over one think time, not all in the same millisecond: 150
+                    // first requests at once queue behind each other for most of a second
+                    pause(random.nextInt(thinkMillis * 3 / 2 + 1));
                     while (System.nanoTime() < deadline) {
                         int pick = random.nextInt(100);
                         var token = account[0];
@@ -108,19 +129,24 @@ public final class LoadBench {
                         } else {
                             send("upload a document", upload(token));
                         }
-                        pause(random.nextInt(50, 150));
+                        pause(random.nextInt(thinkMillis / 2, thinkMillis * 3 / 2 + 1));
                     }
                     return null;
                 });
             }
         }
         double elapsed = (System.nanoTime() - started) / 1e9;
+        if (intervals != null) {
+            intervals.join();
+        }
+        long cpuTicks = cpuTicks(pid) - cpuBefore;
+        var metricsAfter = metrics();
         if (!report) {
             return;
         }
         System.out.printf(
-                "Phase 1: %d users for %d s (think time 50-150 ms), %.0f requests/s%n%n",
-                users, length.toSeconds(), total() / elapsed);
+                "Phase 1: %d users for %d s (think time %d-%d ms), %.0f requests/s%n%n",
+                users, length.toSeconds(), thinkMillis / 2, thinkMillis * 3 / 2, total() / elapsed);
         System.out.println("| request | count | errors | p50 ms | p99 ms | max ms | statuses |");
         System.out.println("|---|---:|---:|---:|---:|---:|---|");
         for (var entry : new TreeMap<>(latencies).entrySet()) {
@@ -145,6 +171,162 @@ public final class LoadBench {
                     byStatus);
         }
         System.out.println();
+        serverSide(metricsBefore, metricsAfter, cpuTicks / 100.0, elapsed);
+    }
+
+    /** A row every interval until the deadline: what this interval's requests saw, and memory. */
+    private void intervals(long pid, long deadline) {
+        System.out.println("| minute | requests | p50 ms | p99 ms | heap used | RSS |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|");
+        long start = System.nanoTime();
+        while (System.nanoTime() + intervalSeconds * 1_000_000_000L <= deadline + 1_000_000_000L) {
+            pause(intervalSeconds * 1000L);
+            var sorted = new ArrayList<Long>();
+            for (Long next; (next = window.poll()) != null; ) {
+                sorted.add(next);
+            }
+            var latency = sorted.stream().mapToLong(Long::longValue).sorted().toArray();
+            System.out.printf(
+                    "| %.1f | %d | %.1f | %.1f | %d MB | %d MB |%n",
+                    (System.nanoTime() - start) / 60e9,
+                    latency.length,
+                    percentile(latency, 0.50),
+                    percentile(latency, 0.99),
+                    heapBytes() >> 20,
+                    rssBytes(pid) >> 20);
+        }
+        System.out.println();
+    }
+
+    /**
+     * The service's view of phase 1: server time per route from its {@code http_server_requests}
+     * histogram (interpolated within buckets, as Prometheus' {@code histogram_quantile} does), its
+     * CPU per request, the response-cache hit rate and Redis trouble.
+     */
+    private void serverSide(Map<String, Double> before, Map<String, Double> after, double cpuSeconds, double elapsed) {
+        var buckets = new TreeMap<String, TreeMap<Double, Double>>();
+        double hits = 0;
+        double misses = 0;
+        double redisErrors = 0;
+        for (var entry : after.entrySet()) {
+            var series = entry.getKey();
+            double delta = entry.getValue() - before.getOrDefault(series, 0.0);
+            if (series.startsWith("http_server_requests_seconds_bucket{")) {
+                var route = label(series, "method") + " " + label(series, "uri");
+                double le = Double.parseDouble(label(series, "le").replace("+Inf", "Infinity"));
+                buckets.computeIfAbsent(route, r -> new TreeMap<>()).merge(le, delta, Double::sum);
+            } else if (series.startsWith("redis_cache_hits_total{")) {
+                hits += delta;
+            } else if (series.startsWith("redis_cache_misses_total{") && series.contains("tier=\"l2\"")) {
+                misses += delta;
+            } else if (series.startsWith("redis_cache_errors_total{")) {
+                redisErrors += delta;
+            }
+        }
+        long requests = Math.round(total());
+        System.out.printf(
+                "Service side of phase 1: CPU %.0f%% of one core (%.1f ms of CPU per request); cache lookups"
+                        + " answered by a tier %.1f%%; Redis errors and breaker refusals %d%n%n",
+                100 * cpuSeconds / elapsed,
+                1000 * cpuSeconds / requests,
+                hits + misses == 0 ? 0 : 100 * hits / (hits + misses),
+                Math.round(redisErrors));
+        System.out.println("| server time per route | requests | p50 ms | p99 ms |");
+        System.out.println("|---|---:|---:|---:|");
+        buckets.forEach((route, cumulative) -> {
+            double count = cumulative.lastEntry().getValue();
+            if (count < 1 || route.contains("/actuator")) {
+                return;
+            }
+            System.out.printf(
+                    "| %s | %d | %.2f | %.2f |%n",
+                    route, Math.round(count), quantile(cumulative, 0.50), quantile(cumulative, 0.99));
+        });
+        System.out.println();
+        var spent = new TreeMap<Double, String>(java.util.Comparator.reverseOrder());
+        for (var entry : after.entrySet()) {
+            var series = entry.getKey();
+            if (!series.contains("_seconds_sum")
+                    || series.startsWith("http_server_requests")
+                    || series.startsWith("spring_security")) {
+                continue;
+            }
+            double seconds = entry.getValue() - before.getOrDefault(series, 0.0);
+            var countSeries = series.replace("_seconds_sum", "_seconds_count");
+            double count = after.getOrDefault(countSeries, 0.0) - before.getOrDefault(countSeries, 0.0);
+            if (seconds > 0 && count > 0) {
+                spent.put(
+                        seconds,
+                        "| `%s` | %d | %.1f | %.2f |"
+                                .formatted(series, Math.round(count), seconds, 1000 * seconds / count));
+            }
+        }
+        System.out.println(
+                "| where the service's time went (timers, summed over concurrent requests) | calls | seconds | mean ms |");
+        System.out.println("|---|---:|---:|---:|");
+        spent.values().stream().limit(15).forEach(System.out::println);
+        System.out.println();
+    }
+
+    /** Milliseconds at quantile q of a cumulative histogram (upper bound in seconds to count). */
+    private static double quantile(TreeMap<Double, Double> cumulative, double q) {
+        double rank = q * cumulative.lastEntry().getValue();
+        double lower = 0;
+        double below = 0;
+        for (var bucket : cumulative.entrySet()) {
+            if (bucket.getValue() >= rank) {
+                if (bucket.getKey().isInfinite()) {
+                    return lower * 1000;
+                }
+                double inBucket = bucket.getValue() - below;
+                double share = inBucket == 0 ? 1 : (rank - below) / inBucket;
+                return (lower + (bucket.getKey() - lower) * share) * 1000;
+            }
+            lower = bucket.getKey();
+            below = bucket.getValue();
+        }
+        return lower * 1000;
+    }
+
+    private static String label(String series, String name) {
+        int start = series.indexOf(name + "=\"");
+        if (start < 0) {
+            return "";
+        }
+        start += name.length() + 2;
+        return series.substring(start, series.indexOf('"', start));
+    }
+
+    /** Every sample the service exposes, by series (name and labels). */
+    private Map<String, Double> metrics() {
+        var values = new TreeMap<String, Double>();
+        try {
+            var body = HTTP.send(
+                            HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            body.lines()
+                    .filter(line -> !line.startsWith("#") && !line.isBlank())
+                    .forEach(line -> {
+                        int space = line.lastIndexOf(' ');
+                        values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+                    });
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot read the service's metrics", e);
+        }
+        return values;
+    }
+
+    /** User plus system CPU of a process in clock ticks (100 per second on Linux). */
+    private static long cpuTicks(long pid) {
+        try {
+            var stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            var fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (IOException gone) {
+            return 0;
+        }
     }
 
     private void flood(long pid, int clients, Duration length) throws Exception {
@@ -251,7 +433,11 @@ public final class LoadBench {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        latencies.computeIfAbsent(kind, k -> new ConcurrentLinkedQueue<>()).add(System.nanoTime() - started);
+        long took = System.nanoTime() - started;
+        latencies.computeIfAbsent(kind, k -> new ConcurrentLinkedQueue<>()).add(took);
+        if (intervalSeconds > 0) {
+            window.add(took);
+        }
         statuses.computeIfAbsent(kind, k -> new ConcurrentHashMap<>())
                 .computeIfAbsent(status, s -> new AtomicLong())
                 .incrementAndGet();

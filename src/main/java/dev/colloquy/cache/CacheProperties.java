@@ -31,13 +31,17 @@ public record CacheProperties(
 
     /**
      * @param failureRateThreshold percentage of failed or slow calls that opens the breaker
-     * @param slowCall a Redis call slower than this counts as slow
+     * @param slowCall a Redis call slower than this counts as slow. Above the command timeout
+     *     ({@code spring.data.redis.timeout}, 250 ms) by default, so the breaker judges failures and
+     *     timeouts: the time a call is measured by here includes waiting for a CPU, and at 200 ms a
+     *     replica with busy cores took its own queueing for a slow Redis, opened the breaker every few
+     *     seconds and emptied the cache each time it closed (BENCHMARKS.md, "Reliability load")
      * @param waitInOpen how long the breaker stays open before probing Redis again
      * @param minimumCalls calls in the window before the rate is judged
      */
     public record Breaker(
             @DefaultValue("50") float failureRateThreshold,
-            @DefaultValue("200ms") Duration slowCall,
+            @DefaultValue("2s") Duration slowCall,
             @DefaultValue("5s") Duration waitInOpen,
             @DefaultValue("10") int minimumCalls) {}
 

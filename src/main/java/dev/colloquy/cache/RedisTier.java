@@ -308,6 +308,7 @@ final class RedisTier implements SharedTier {
         try {
             return breaker.executeSupplier(action::get);
         } catch (CallNotPermittedException e) {
+            metrics.error(operation);
             throw new SharedTierUnavailable("the Redis circuit breaker is open", e);
         } catch (RuntimeException e) {
             metrics.error(operation);
