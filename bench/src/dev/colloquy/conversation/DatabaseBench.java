@@ -37,8 +37,12 @@ public final class DatabaseBench {
         var database = "colloquy_bench_" + UUID.randomUUID().toString().substring(0, 8);
         admin(server, "create database " + database);
         try (var context = new SpringApplicationBuilder(ColloquyApplication.class)
-                .web(WebApplicationType.NONE)
+                // the whole service, as deployed (its web filters need the servlet context), on a free
+                // loopback port nobody calls: the bench drives its repositories directly
+                .web(WebApplicationType.SERVLET)
                 .properties(
+                        "server.port=0",
+                        "server.address=127.0.0.1",
                         "spring.datasource.url=" + server + database,
                         "spring.datasource.username=postgres",
                         "logging.level.root=warn",
@@ -112,7 +116,7 @@ public final class DatabaseBench {
         Supplier<List<Message>> keyset = () -> messages.page(deep.id(), position, 50);
         Supplier<List<Message>> offset = () -> jdbc.sql("""
                         select id, conversation_id, seq, role, content, model, status, input_tokens, output_tokens,
-                               latency_ms, created_at
+                               latency_ms, created_at, citations
                           from messages
                          where conversation_id = :conversationId
                          order by created_at, id
@@ -206,7 +210,8 @@ public final class DatabaseBench {
                     null,
                     null,
                     null,
-                    reservation.firstAt().plusNanos(i * 1_000L)));
+                    reservation.firstAt().plusNanos(i * 1_000L),
+                    List.of()));
         }
         return stored;
     }
