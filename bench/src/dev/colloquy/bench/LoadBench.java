@@ -312,8 +312,11 @@ public final class LoadBench {
                         int space = line.lastIndexOf(' ');
                         values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
                     });
-        } catch (IOException | InterruptedException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot read the service's metrics", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the service's metrics", e);
         }
         return values;
     }
@@ -479,16 +482,12 @@ public final class LoadBench {
 
     private long heapBytes() {
         try {
-            var metrics = HTTP.send(
-                            HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus"))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-            return (long) metrics.lines()
-                    .filter(line -> line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\""))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+            return (long) metrics().entrySet().stream()
+                    .filter(sample -> sample.getKey().startsWith("jvm_memory_used_bytes{")
+                            && sample.getKey().contains("area=\"heap\""))
+                    .mapToDouble(Map.Entry::getValue)
                     .sum();
-        } catch (IOException | InterruptedException e) {
+        } catch (IllegalStateException unreachable) {
             return -1;
         }
     }
