@@ -1,5 +1,6 @@
 package dev.colloquy.bench;
 
+import dev.colloquy.Latency;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -165,8 +166,8 @@ public final class LoadBench {
                     entry.getKey(),
                     sorted.length,
                     errors,
-                    percentile(sorted, 0.50),
-                    percentile(sorted, 0.99),
+                    Latency.millisAt(sorted, 0.50),
+                    Latency.millisAt(sorted, 0.99),
                     sorted[sorted.length - 1] / 1e6,
                     byStatus);
         }
@@ -190,8 +191,8 @@ public final class LoadBench {
                     "| %.1f | %d | %.1f | %.1f | %d MB | %d MB |%n",
                     (System.nanoTime() - start) / 60e9,
                     latency.length,
-                    percentile(latency, 0.50),
-                    percentile(latency, 0.99),
+                    Latency.millisAt(latency, 0.50),
+                    Latency.millisAt(latency, 0.99),
                     heapBytes() >> 20,
                     rssBytes(pid) >> 20);
         }
@@ -397,8 +398,8 @@ public final class LoadBench {
                 "| %d | %.0f | %.1f | %.1f | %d | %d | %s | %d MB | %d MB | %s |%n",
                 sorted.length,
                 sorted.length / elapsed,
-                percentile(sorted, 0.50),
-                percentile(sorted, 0.99),
+                Latency.millisAt(sorted, 0.50),
+                Latency.millisAt(sorted, 0.99),
                 refused.get(),
                 refusedWithoutRetryAfter.get(),
                 otherCounts,
@@ -503,13 +504,6 @@ public final class LoadBench {
             return 0;
         }
         return 0;
-    }
-
-    private static double percentile(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] / 1e6;
     }
 
     private static String match(Pattern pattern, String body) {

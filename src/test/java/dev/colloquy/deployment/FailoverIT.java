@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.colloquy.FakeUpstream;
 import dev.colloquy.FakeUpstream.Reply;
+import dev.colloquy.Latency;
 import dev.colloquy.ReplicaProcess;
 import dev.colloquy.TestDatabase;
 import java.io.BufferedReader;
@@ -249,8 +250,8 @@ class FailoverIT {
                 outcomes.stream().filter(o -> o.what().equals("write")).count(),
                 outcomes.stream().filter(o -> o.what().equals("read")).count(),
                 failures.size(),
-                percentile(latencies, 0.50),
-                percentile(latencies, 0.99),
+                Latency.millisAt(latencies, 0.50),
+                Latency.millisAt(latencies, 0.99),
                 latencies.length == 0 ? 0.0 : latencies[latencies.length - 1] / 1e6,
                 failoverMillis,
                 drainMillis,
@@ -394,13 +395,6 @@ class FailoverIT {
             }
             Thread.sleep(100);
         }
-    }
-
-    private static double percentile(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] / 1e6;
     }
 
     private static String match(Pattern pattern, String body) {
