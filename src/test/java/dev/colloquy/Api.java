@@ -68,6 +68,16 @@ public final class Api {
                 json.get("token").asString());
     }
 
+    /** A new account's API key for {@code /v1}. */
+    public String apiKey() {
+        var account = register();
+        var created = post("/api/api-keys", account.token(), "{\"name\":\"client\"}");
+        if (created.status() != 201) {
+            throw new AssertionError("key creation failed: " + created.status() + " " + created.body());
+        }
+        return created.json().get("key").asString();
+    }
+
     /** The admin account of the integration tests (its email is in colloquy.admin-emails). */
     public Account admin() {
         var email = "root@colloquy.test";

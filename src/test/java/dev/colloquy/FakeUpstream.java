@@ -34,6 +34,19 @@ public final class FakeUpstream {
 
         record Status(int status, String retryAfter) implements Reply {}
 
+        /**
+         * Tool calls, streamed as each wire streams them: OpenAI's deltas (id and name first, then the
+         * arguments in two fragments, parallel calls by index) or Anthropic's {@code tool_use} blocks
+         * with {@code input_json_delta}s; {@code text} comes first when not empty.
+         */
+        record ToolCalls(String text, List<Call> calls) implements Reply {}
+
+        /** A call of a tool, with its arguments as JSON text. */
+        record Call(String id, String name, String arguments) {}
+
+        /** Events sent exactly as given ({@code data:} payloads), for what the other replies do not cover. */
+        record Raw(List<String> events) implements Reply {}
+
         /** A 200 answer that is not the protocol: an HTML error page, a broken event, ... */
         record Garbage(String contentType, String body) implements Reply {}
 
@@ -60,6 +73,14 @@ public final class FakeUpstream {
 
         static Reply garbage(String contentType, String body) {
             return new Garbage(contentType, body);
+        }
+
+        static Reply toolCalls(String text, Call... calls) {
+            return new ToolCalls(text, List.of(calls));
+        }
+
+        static Reply raw(String... events) {
+            return new Raw(List.of(events));
         }
 
         static Reply status(int status) {
@@ -147,13 +168,15 @@ public final class FakeUpstream {
             var reply = queue == null ? null : queue.poll();
             if (reply == null) {
                 var messages = request.path("messages");
-                var last = messages.get(messages.size() - 1).path("content").asString();
+                var last = text(messages.get(messages.size() - 1).path("content"));
                 reply = Reply.stream("You said: ", last, ".");
             }
             switch (reply) {
                 case Reply.Status status -> fail(exchange, status);
                 case Reply.Stream stream -> stream(exchange, request, model, stream);
                 case Reply.Garbage garbage -> garbage(exchange, garbage);
+                case Reply.ToolCalls calls -> openAiToolCalls(exchange, model, calls);
+                case Reply.Raw raw -> raw(exchange, raw);
             }
         }
     }
@@ -183,9 +206,7 @@ public final class FakeUpstream {
             if (reply == null) {
                 var messages = request.path("messages");
                 reply = Reply.stream(
-                        "You said: ",
-                        messages.get(messages.size() - 1).path("content").asString(),
-                        ".");
+                        "You said: ", text(messages.get(messages.size() - 1).path("content")), ".");
             }
             switch (reply) {
                 case Reply.Status status -> {
@@ -200,6 +221,8 @@ public final class FakeUpstream {
                     exchange.getResponseBody().write(body);
                 }
                 case Reply.Garbage garbage -> garbage(exchange, garbage);
+                case Reply.Raw raw -> raw(exchange, raw);
+                case Reply.ToolCalls calls -> anthropicToolCalls(exchange, model, calls);
                 case Reply.Stream stream -> {
                     exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
                     exchange.sendResponseHeaders(200, 0);
@@ -262,6 +285,197 @@ public final class FakeUpstream {
                     }
                 }
             }
+        }
+    }
+
+    /** The text of a message's content: a string, or its text parts or blocks joined. */
+    private static String text(JsonNode content) {
+        if (content.isString()) {
+            return content.asString();
+        }
+        var text = new StringBuilder();
+        for (var part : content) {
+            if (part.path("type").asString("").equals("text")) {
+                text.append(part.path("text").asString(""));
+            } else if (part.path("type").asString("").equals("tool_result")) {
+                text.append(part.path("content").asString(""));
+            }
+        }
+        return text.toString();
+    }
+
+    private static void openAiToolCalls(HttpExchange exchange, String model, Reply.ToolCalls reply) throws IOException {
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        var out = exchange.getResponseBody();
+        var chunks = new java.util.ArrayList<Map<String, Object>>();
+        chunks.add(Map.of("role", "assistant", "content", reply.text()));
+        for (int i = 0; i < reply.calls().size(); i++) {
+            var call = reply.calls().get(i);
+            chunks.add(Map.of(
+                    "tool_calls",
+                    List.of(Map.of(
+                            "index",
+                            i,
+                            "id",
+                            call.id(),
+                            "type",
+                            "function",
+                            "function",
+                            Map.of("name", call.name(), "arguments", "")))));
+            int half = call.arguments().length() / 2;
+            for (var fragment : List.of(
+                    call.arguments().substring(0, half), call.arguments().substring(half))) {
+                chunks.add(
+                        Map.of("tool_calls", List.of(Map.of("index", i, "function", Map.of("arguments", fragment)))));
+            }
+        }
+        try {
+            for (var delta : chunks) {
+                event(out, openAiChunk(model, delta, null));
+            }
+            event(out, openAiChunk(model, Map.of(), "tool_calls"));
+            event(
+                    out,
+                    Map.of(
+                            "id",
+                            "chatcmpl-tools",
+                            "object",
+                            "chat.completion.chunk",
+                            "model",
+                            model,
+                            "choices",
+                            List.of(),
+                            "usage",
+                            Map.of("prompt_tokens", 50, "completion_tokens", 20, "total_tokens", 70)));
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException clientGone) {
+            // the gateway cancelled the call
+        }
+    }
+
+    private static Map<String, Object> openAiChunk(String model, Map<String, Object> delta, String finishReason) {
+        var choice = new java.util.LinkedHashMap<String, Object>();
+        choice.put("index", 0);
+        choice.put("delta", delta);
+        choice.put("finish_reason", finishReason);
+        return Map.of(
+                "id", "chatcmpl-tools", "object", "chat.completion.chunk", "model", model, "choices", List.of(choice));
+    }
+
+    private static void anthropicToolCalls(HttpExchange exchange, String model, Reply.ToolCalls reply)
+            throws IOException {
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        var out = exchange.getResponseBody();
+        try {
+            anthropicEvent(
+                    out,
+                    "message_start",
+                    Map.of(
+                            "type",
+                            "message_start",
+                            "message",
+                            Map.of(
+                                    "id",
+                                    "msg_tools",
+                                    "type",
+                                    "message",
+                                    "role",
+                                    "assistant",
+                                    "model",
+                                    model,
+                                    "usage",
+                                    Map.of(
+                                            "input_tokens",
+                                            30,
+                                            "cache_read_input_tokens",
+                                            10,
+                                            "cache_creation_input_tokens",
+                                            5,
+                                            "output_tokens",
+                                            1))));
+            int block = 0;
+            if (!reply.text().isEmpty()) {
+                anthropicEvent(
+                        out,
+                        "content_block_start",
+                        Map.of(
+                                "type",
+                                "content_block_start",
+                                "index",
+                                block,
+                                "content_block",
+                                Map.of("type", "text", "text", "")));
+                anthropicEvent(
+                        out,
+                        "content_block_delta",
+                        Map.of(
+                                "type",
+                                "content_block_delta",
+                                "index",
+                                block,
+                                "delta",
+                                Map.of("type", "text_delta", "text", reply.text())));
+                anthropicEvent(out, "content_block_stop", Map.of("type", "content_block_stop", "index", block));
+                block++;
+            }
+            for (var call : reply.calls()) {
+                anthropicEvent(
+                        out,
+                        "content_block_start",
+                        Map.of(
+                                "type",
+                                "content_block_start",
+                                "index",
+                                block,
+                                "content_block",
+                                Map.of("type", "tool_use", "id", call.id(), "name", call.name(), "input", Map.of())));
+                int half = call.arguments().length() / 2;
+                for (var fragment : List.of(
+                        call.arguments().substring(0, half), call.arguments().substring(half))) {
+                    anthropicEvent(
+                            out,
+                            "content_block_delta",
+                            Map.of(
+                                    "type",
+                                    "content_block_delta",
+                                    "index",
+                                    block,
+                                    "delta",
+                                    Map.of("type", "input_json_delta", "partial_json", fragment)));
+                }
+                anthropicEvent(out, "content_block_stop", Map.of("type", "content_block_stop", "index", block));
+                block++;
+            }
+            anthropicEvent(
+                    out,
+                    "message_delta",
+                    Map.of(
+                            "type",
+                            "message_delta",
+                            "delta",
+                            Map.of("stop_reason", "tool_use"),
+                            "usage",
+                            Map.of("output_tokens", 25)));
+            anthropicEvent(out, "message_stop", Map.of("type", "message_stop"));
+        } catch (IOException clientGone) {
+            // the gateway cancelled the call
+        }
+    }
+
+    private static void raw(HttpExchange exchange, Reply.Raw reply) throws IOException {
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        var out = exchange.getResponseBody();
+        try {
+            for (var data : reply.events()) {
+                out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        } catch (IOException clientGone) {
+            // the gateway cancelled the call
         }
     }
 
@@ -339,6 +553,8 @@ public final class FakeUpstream {
         OutputStream out = exchange.getResponseBody();
         try {
             sleep(stream.firstTokenDelay());
+            // as OpenAI's API does: a first chunk with the role and empty content
+            event(out, openAiChunk(model, Map.of("role", "assistant", "content", ""), null));
             int sent = 0;
             for (var chunk : stream.chunks()) {
                 if (stream.cutOff() && sent == stream.chunks().size() / 2 + 1) {

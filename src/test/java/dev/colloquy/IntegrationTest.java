@@ -68,9 +68,19 @@ public abstract class IntegrationTest {
         registry.add("colloquy.llm.models[4].api-key", () -> "test-anthropic-key");
         registry.add("colloquy.llm.models[4].input-price-per-million", () -> "3.00");
         registry.add("colloquy.llm.models[4].output-price-per-million", () -> "15.00");
+        registry.add("colloquy.llm.models[4].cached-input-price-per-million", () -> "0.30");
+        registry.add("colloquy.llm.models[4].cache-write-price-per-million", () -> "3.75");
         registry.add("colloquy.llm.models[5].name", () -> "metered");
         registry.add("colloquy.llm.models[5].base-url", upstream::baseUrl);
         registry.add("colloquy.llm.models[5].requests-per-minute", () -> "4");
+        registry.add("colloquy.llm.models[6].name", () -> "claude-lenient");
+        registry.add("colloquy.llm.models[6].provider", () -> "anthropic");
+        registry.add("colloquy.llm.models[6].base-url", upstream::baseUrl);
+        registry.add("colloquy.llm.models[6].drop-params", () -> "true");
+        registry.add("colloquy.llm.models[7].name", () -> "claude-structured");
+        registry.add("colloquy.llm.models[7].provider", () -> "anthropic");
+        registry.add("colloquy.llm.models[7].base-url", upstream::baseUrl);
+        registry.add("colloquy.llm.models[7].structured-output", () -> "true");
     }
 
     @LocalServerPort

@@ -11,7 +11,8 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates {@code Authorization: Bearer <session token or API key>}. A token that is unknown,
+ * Authenticates {@code Authorization: Bearer <session token or API key>} (on {@code /v1} also {@code
+ * x-api-key: <API key>}, as the Anthropic SDK sends it). A token that is unknown,
  * expired or revoked leaves the request anonymous and marks it, so a protected endpoint answers 401
  * with {@code error="invalid_token"}.
  */
@@ -24,6 +25,9 @@ final class BearerTokenFilter extends OncePerRequestFilter {
     private final SigningIn signingIn;
     private final ProblemWriter problems;
 
+    /** Anthropic's header for the API key, taken on {@code /v1} as a bearer token. */
+    static final String API_KEY = "x-api-key";
+
     BearerTokenFilter(SigningIn signingIn, ProblemWriter problems) {
         this.signingIn = signingIn;
         this.problems = problems;
@@ -33,10 +37,14 @@ final class BearerTokenFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         var header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header != null) {
-            var token = header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
-                    ? header.substring(SCHEME.length()).strip()
-                    : "";
+        // the Anthropic SDK sends its key as x-api-key; /v1 takes it as a bearer token
+        var apiKey = header == null && request.getRequestURI().startsWith("/v1/") ? request.getHeader(API_KEY) : null;
+        if (header != null || apiKey != null) {
+            var token = apiKey != null
+                    ? apiKey.strip()
+                    : header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
+                            ? header.substring(SCHEME.length()).strip()
+                            : "";
             java.util.Optional<dev.colloquy.user.CurrentUser> caller;
             try {
                 caller = token.isEmpty() || token.length() > MAX_TOKEN

@@ -99,6 +99,16 @@ class SecurityConfiguration {
             var detail = invalid
                     ? "The bearer token is unknown, expired or revoked"
                     : "This endpoint needs Authorization: Bearer <session token or API key>";
+            if (request.getRequestURI().equals("/v1/messages")) {
+                // Anthropic's shape, so the Anthropic SDK raises its usual AuthenticationError
+                response.setStatus(HttpStatus.UNAUTHORIZED.value());
+                response.setContentType("application/json");
+                response.getWriter()
+                        .write("{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",\"message\":\""
+                                + (invalid ? "The API key is unknown, expired or revoked" : "Send x-api-key: <API key>")
+                                + "\"}}");
+                return;
+            }
             if (request.getRequestURI().startsWith("/v1/")) {
                 // OpenAI's shape, so the OpenAI SDKs raise their usual AuthenticationError
                 response.setStatus(HttpStatus.UNAUTHORIZED.value());

@@ -7,6 +7,7 @@ import dev.colloquy.conversation.MessageRole;
 import dev.colloquy.conversation.MessageStatus;
 import dev.colloquy.conversation.NewMessage;
 import dev.colloquy.document.DocumentSearch;
+import dev.colloquy.llm.AnswerSink;
 import dev.colloquy.llm.CachePolicy;
 import dev.colloquy.llm.ChatRequest;
 import dev.colloquy.llm.Completion;
@@ -14,6 +15,7 @@ import dev.colloquy.llm.DocumentSource;
 import dev.colloquy.llm.LlmGateway;
 import dev.colloquy.llm.LlmMessage;
 import dev.colloquy.llm.LlmModel;
+import dev.colloquy.llm.ModelOptions;
 import dev.colloquy.llm.TokenSink;
 import dev.colloquy.llm.Tokens;
 import dev.colloquy.user.CurrentUser;
@@ -82,14 +84,14 @@ public class ChatTurns {
                         userId,
                         model.name(),
                         context,
-                        null,
-                        null,
+                        ModelOptions.DEFAULT,
                         conversationId,
                         Set.of(userMessage.id()),
                         CachePolicy.DEFAULT,
                         caller.apiKey(),
-                        sources),
-                sink);
+                        sources,
+                        null),
+                AnswerSink.text(sink));
         var citations = citations(sources, completion.text());
         var answer = new NewMessage(
                 MessageRole.ASSISTANT,
@@ -135,13 +137,13 @@ public class ChatTurns {
                 break;
             }
             budget -= cost;
-            kept.addFirst(new LlmMessage(message.role().wireName(), message.content()));
+            kept.addFirst(LlmMessage.of(message.role().wireName(), message.content()));
         }
         if (excerpts != null) {
-            kept.addFirst(new LlmMessage("system", excerpts));
+            kept.addFirst(LlmMessage.of("system", excerpts));
         }
         if (system != null && !system.isBlank()) {
-            kept.addFirst(new LlmMessage("system", system));
+            kept.addFirst(LlmMessage.of("system", system));
         }
         return kept;
     }

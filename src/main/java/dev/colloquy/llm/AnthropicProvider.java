@@ -1,21 +1,21 @@
 package dev.colloquy.llm;
 
 import java.net.URI;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Anthropic's Messages API, streamed: system messages go to the top-level {@code system}, the rest
- * alternate user and assistant (consecutive ones of a role are joined), and the token counts come from
- * the {@code message_start} and {@code message_delta} events.
+ * Anthropic's Messages API, streamed, with the request translated by {@link AnthropicWire} and the
+ * events read back: text and {@code input_json_delta} as text and tool-call deltas, the token counts
+ * of {@code message_start} and {@code message_delta} (prompt-cache reads and writes as their own
+ * buckets), {@code stop_reason} as the finish reason, and {@code error} events by their type.
  */
 final class AnthropicProvider implements ChatProvider {
 
     static final String VERSION = "2023-06-01";
-    private static final int DEFAULT_MAX_TOKENS = 4_096;
 
     private final SseUpstream http;
 
@@ -24,87 +24,112 @@ final class AnthropicProvider implements ChatProvider {
     }
 
     @Override
-    public ProviderResult stream(LlmModel model, ChatRequest request, TokenSink sink, Deadlines deadlines)
+    public List<String> unsupported(LlmModel model, ChatRequest request) {
+        return AnthropicWire.of(model, request).dropped();
+    }
+
+    @Override
+    public ProviderResult stream(LlmModel model, ChatRequest request, AnswerSink sink, Deadlines deadlines)
             throws UpstreamFailure {
+        var wire = AnthropicWire.of(model, request);
         var headers = new LinkedHashMap<String, String>();
         headers.put("Accept", "text/event-stream");
         headers.put("anthropic-version", VERSION);
+        if (wire.structuredOutput()) {
+            headers.put("anthropic-beta", AnthropicWire.STRUCTURED_OUTPUTS_BETA);
+        }
         if (model.apiKey() != null && !model.apiKey().isBlank()) {
             headers.put("x-api-key", model.apiKey());
         }
-        var response = http.post(
-                URI.create(model.baseUrl() + "/messages"), headers, body(model, request), deadlines.firstToken());
-        return http.stream(response.body(), request, sink, deadlines, AnthropicProvider::read);
+        var response =
+                http.post(URI.create(model.baseUrl() + "/messages"), headers, wire.body(), deadlines.firstToken());
+        return http.stream(response.body(), request, sink, deadlines, new Reader()::read);
     }
 
-    private static String read(JsonNode event, SseUpstream.State state) {
-        switch (event.path("type").asString("")) {
-            case "message_start" -> {
-                var usage = event.path("message").path("usage");
-                state.inputTokens = usage.path("input_tokens").asInt(-1)
-                        + usage.path("cache_read_input_tokens").asInt(0)
-                        + usage.path("cache_creation_input_tokens").asInt(0);
-            }
-            case "content_block_delta" -> {
-                var delta = event.path("delta");
-                if ("text_delta".equals(delta.path("type").asString(""))) {
-                    return delta.path("text").asString("");
-                }
-            }
-            case "message_delta" -> {
-                state.outputTokens = event.path("usage").path("output_tokens").asInt(state.outputTokens);
-                var reason = event.path("delta").path("stop_reason");
-                if (reason.isString()) {
-                    state.finishReason = reason.asString().equals("max_tokens") ? "length" : "stop";
-                }
-            }
-            case "message_stop" -> state.done = true;
-            case "error" ->
-                throw new IllegalStateException("upstream error event: "
-                        + event.path("error").path("type").asString("unknown"));
-            default -> {}
-        }
-        return "";
-    }
+    /** Reads one stream; keeps which content block is which tool call. */
+    static final class Reader {
 
-    static Map<String, Object> body(LlmModel model, ChatRequest request) {
-        var system = new StringBuilder();
-        var messages = new ArrayList<Map<String, Object>>();
-        String lastRole = null;
-        for (var message : request.messages()) {
-            if (message.role().equals("system")) {
-                system.append(system.isEmpty() ? "" : "\n\n").append(message.content());
-                continue;
+        private final Map<Integer, Integer> toolCalls = new HashMap<>();
+        private int input;
+        private int cacheRead;
+        private int cacheWrite;
+        private int output;
+
+        List<StreamEvent> read(JsonNode event, SseUpstream.State state) throws UpstreamFailure {
+            switch (event.path("type").asString("")) {
+                case "message_start" -> {
+                    var usage = event.path("message").path("usage");
+                    input = usage.path("input_tokens").asInt(0);
+                    cacheRead = usage.path("cache_read_input_tokens").asInt(0);
+                    cacheWrite = usage.path("cache_creation_input_tokens").asInt(0);
+                    output = usage.path("output_tokens").asInt(0);
+                    state.usage = usage();
+                }
+                case "content_block_start" -> {
+                    var block = event.path("content_block");
+                    if (block.path("type").asString("").equals("tool_use")) {
+                        int call = toolCalls.size();
+                        toolCalls.put(event.path("index").asInt(), call);
+                        return List.of(new StreamEvent.ToolCallDelta(
+                                0,
+                                call,
+                                block.path("id").asString(""),
+                                block.path("name").asString(""),
+                                ""));
+                    }
+                }
+                case "content_block_delta" -> {
+                    var delta = event.path("delta");
+                    switch (delta.path("type").asString("")) {
+                        case "text_delta" -> {
+                            var text = delta.path("text").asString("");
+                            return text.isEmpty() ? List.of() : List.of(new StreamEvent.Text(0, text));
+                        }
+                        case "input_json_delta" -> {
+                            var call = toolCalls.get(event.path("index").asInt());
+                            var json = delta.path("partial_json").asString("");
+                            if (call != null && !json.isEmpty()) {
+                                return List.of(new StreamEvent.ToolCallDelta(0, call, null, null, json));
+                            }
+                        }
+                        default -> {} // thinking and signature deltas are not part of the answer
+                    }
+                }
+                case "message_delta" -> {
+                    var usage = event.path("usage");
+                    output = usage.path("output_tokens").asInt(output);
+                    if (usage.has("input_tokens")) {
+                        input = usage.path("input_tokens").asInt(input);
+                    }
+                    state.usage = usage();
+                    var reason = event.path("delta").path("stop_reason");
+                    if (reason.isString()) {
+                        state.finish = FinishReason.fromAnthropic(reason.asString());
+                    }
+                }
+                case "message_stop" -> state.done = true;
+                case "error" -> throw failure(event.path("error"));
+                default -> {} // ping, content_block_stop
             }
-            if (messages.isEmpty() && message.role().equals("assistant")) {
-                continue; // the Messages API starts with the user
-            }
-            if (message.role().equals(lastRole)) {
-                var previous = messages.getLast();
-                previous.put("content", previous.get("content") + "\n\n" + message.content());
-            } else {
-                var entry = new LinkedHashMap<String, Object>();
-                entry.put("role", message.role());
-                entry.put("content", message.content());
-                messages.add(entry);
-                lastRole = message.role();
-            }
+            return List.of();
         }
-        var body = new LinkedHashMap<String, Object>();
-        body.put("model", model.upstreamModel());
-        body.put(
-                "max_tokens",
-                request.maxTokens() != null
-                        ? request.maxTokens()
-                        : Math.min(DEFAULT_MAX_TOKENS, model.contextWindow() / 4));
-        if (!system.isEmpty()) {
-            body.put("system", system.toString());
+
+        private TokenUsage usage() {
+            return new TokenUsage(input + cacheRead + cacheWrite, output, cacheRead, cacheWrite, 0);
         }
-        body.put("messages", List.copyOf(messages));
-        body.put("stream", true);
-        if (request.temperature() != null) {
-            body.put("temperature", Math.min(1.0, request.temperature()));
+
+        /** An error event: overloaded and API errors may pass on another try, a refused request not. */
+        private static UpstreamFailure failure(JsonNode error) {
+            var type = error.path("type").asString("unknown");
+            var message = "the upstream sent an error event: " + type + ": "
+                    + error.path("message").asString("");
+            var kind = switch (type) {
+                case "rate_limit_error" -> UpstreamFailure.Kind.RATE_LIMITED;
+                case "invalid_request_error", "not_found_error", "request_too_large" -> UpstreamFailure.Kind.REJECTED;
+                case "authentication_error", "permission_error" -> UpstreamFailure.Kind.UNAUTHORIZED;
+                default -> UpstreamFailure.Kind.SERVER_ERROR; // overloaded_error, api_error
+            };
+            return new UpstreamFailure(kind, message, null);
         }
-        return body;
     }
 }

@@ -1,23 +1,30 @@
 package dev.colloquy.llm;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
-/** A way to run a model: an OpenAI-compatible upstream, or the built-in {@code local} model. */
+/** A way to run a model: an OpenAI-compatible upstream, Anthropic's API, or the built-in {@code local} model. */
 interface ChatProvider {
 
     /**
      * Streams the answer to the sink until it is complete, the deadline passes, or the sink throws
-     * because the client is gone; blocks meanwhile (callers run on virtual threads).
+     * because the client is gone; blocks meanwhile (callers run on virtual threads). Parameters that
+     * {@link #unsupported} names are left out.
      *
-     * @throws UpstreamFailure when no token was streamed and the call failed
+     * @throws UpstreamFailure when nothing of the answer was streamed and the call failed
      */
-    ProviderResult stream(LlmModel model, ChatRequest request, TokenSink sink, Deadlines deadlines)
+    ProviderResult stream(LlmModel model, ChatRequest request, AnswerSink sink, Deadlines deadlines)
             throws UpstreamFailure;
 
-    /** When the first token and the whole answer are due. */
+    /** The request's parameters this model's API cannot honour, by their OpenAI names; none by default. */
+    default List<String> unsupported(LlmModel model, ChatRequest request) {
+        return List.of();
+    }
+
     /**
      * When the call gives up: no first token by {@code firstToken}, no whole answer by {@code total},
      * or, once tokens flow, no new one for {@code idle} (a stream that stalled half-way).
      */
-    record Deadlines(Instant firstToken, Instant total, java.time.Duration idle) {}
+    record Deadlines(Instant firstToken, Instant total, Duration idle) {}
 }

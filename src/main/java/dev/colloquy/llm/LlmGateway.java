@@ -1,78 +1,59 @@
 package dev.colloquy.llm;
 
-import dev.colloquy.conversation.ConversationManagement;
-import dev.colloquy.user.ApiKeyLimits;
 import dev.colloquy.user.CurrentUser;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
-import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.JsonNode;
 
 /**
- * Runs model calls: picks the model, then for it and each of its fallbacks in turn: a concurrency
- * limit, a circuit breaker, and retries with exponential backoff and jitter (honouring the upstream's
- * {@code Retry-After}) on rate limits, server errors, time-outs and broken streams. Once a token has
- * reached the client nothing is retried: the answer so far is returned as incomplete. Every answered
- * call is billed once in the usage ledger.
+ * Runs model calls, one pipeline for every caller (conversation turns, {@code /v1}): the steps are
+ * numbered in {@link #complete(ChatRequest, AnswerSink)}. Every answered call is billed once in the
+ * usage ledger.
  */
 @Service
 public class LlmGateway {
 
-    private static final Logger log = LoggerFactory.getLogger(LlmGateway.class);
-
     private final ModelRegistry models;
-    private final LlmProperties properties;
-    private final UsageLedger ledger;
+    private final Providers providers;
+    private final ModelRouting routing;
     private final Budgets budgets;
     private final RateLimits rateLimits;
     private final AnswerCache answers;
     private final SemanticCache semantic;
+    private final Billing billing;
     private final LlmMetrics metrics;
-    private final OpenAiCompatibleProvider openAi;
-    private final AnthropicProvider anthropic;
-    private final ChatProvider local;
-    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
-    private final Map<String, Semaphore> limits = new ConcurrentHashMap<>();
+    private final UpstreamEmbeddings embeddings;
 
     LlmGateway(
             ModelRegistry models,
-            LlmProperties properties,
-            UsageLedger ledger,
+            Providers providers,
+            ModelRouting routing,
             Budgets budgets,
             RateLimits rateLimits,
             AnswerCache answers,
             SemanticCache semantic,
+            Billing billing,
             LlmMetrics metrics,
-            ConversationManagement conversations,
-            JsonMapper json) {
+            UpstreamEmbeddings embeddings) {
         this.models = models;
-        this.properties = properties;
-        this.ledger = ledger;
+        this.providers = providers;
+        this.routing = routing;
         this.budgets = budgets;
         this.rateLimits = rateLimits;
         this.answers = answers;
         this.semantic = semantic;
+        this.billing = billing;
         this.metrics = metrics;
-        var http = new SseUpstream(properties.connectTimeout(), json);
-        this.openAi = new OpenAiCompatibleProvider(http);
-        this.anthropic = new AnthropicProvider(http);
-        this.local = new LocalModel(conversations);
+        this.embeddings = embeddings;
     }
 
     /** The model a request names, or the default one. */
-    public LlmModel resolve(String name) {
+    public LlmModel resolve(@Nullable String name) {
         if (name == null || name.isBlank()) {
             return models.defaultModel();
         }
@@ -80,35 +61,38 @@ public class LlmGateway {
     }
 
     /**
-     * Calls the model, streaming tokens to the sink as they arrive.
+     * The request's parameters the model's API cannot honour; with the model's {@code drop-params}
+     * they are left out, else the call is refused.
+     */
+    public List<String> unsupported(LlmModel model, ChatRequest request) {
+        return providers.of(model).unsupported(model, request);
+    }
+
+    /**
+     * Calls the model, streaming its answer to the sink as it arrives.
      *
+     * @throws UnsupportedParameters when the model cannot honour a parameter and may not drop it
      * @throws ModelUnavailable when no model of the chain answered
      * @throws ModelRejectedRequest when the upstream refused the request itself
      */
-    public Completion complete(ChatRequest request, TokenSink sink) {
+    public Completion complete(ChatRequest request, AnswerSink sink) {
+        // 1. the model, its fallbacks, and a bound on the answer's length
         var first = resolve(request.model());
         var chain = models.chain(first);
         int maxTokens = request.maxTokens() != null ? request.maxTokens() : Math.min(4_096, first.contextWindow() / 4);
-        var bounded = new ChatRequest(
-                request.userId(),
-                request.model(),
-                request.messages(),
-                request.temperature(),
-                maxTokens,
-                request.conversationId(),
-                request.notRetrieved(),
-                request.cache(),
-                request.apiKey(),
-                request.sources());
-        // the prompt as counted here, with a margin for upstreams whose tokenizer counts more
-        int inputBound = (int) Math.ceil(Tokens.count(request.messages()) * 1.1) + 16;
-        var worstCase = chain.stream()
-                .map(model -> model.cost(inputBound, maxTokens))
-                .max(java.math.BigDecimal::compareTo)
-                .orElseThrow();
+        var bounded = request.withOptions(request.options().withMaxTokens(maxTokens));
+        // 2. what the model cannot honour is refused, unless its operator lets it be dropped
+        var unsupported = unsupported(first, bounded);
+        if (!unsupported.isEmpty() && !first.dropParams()) {
+            throw new UnsupportedParameters(first, unsupported);
+        }
+        // 3. the caller's per-minute limits, on the prompt as counted here with a margin for upstreams
+        //    whose tokenizer counts more
+        int inputBound = (int) Math.ceil(Tokens.estimate(bounded) * 1.1) + 16;
         rateLimits.admit(request.userId(), request.apiKey(), inputBound + maxTokens);
+        // 4. the response caches: the exact one, then the semantic one for a plain first question
         var policy = request.cache();
-        var cacheKey = policy.eligible(request.temperature()) ? answers.key(request.userId(), first, bounded) : null;
+        var cacheKey = cacheable(bounded) ? answers.key(request.userId(), first, bounded) : null;
         var question = cacheKey != null && semantic.enabled() ? SemanticCache.firstTurnQuestion(bounded) : null;
         float[] questionVector = null;
         if (cacheKey != null && policy.read()) {
@@ -132,20 +116,22 @@ public class LlmGateway {
         if (cacheKey != null) {
             metrics.cacheMiss(first);
         }
+        // 5. the worst case reserved against the caller's budget
+        var worstCase = chain.stream()
+                .map(model -> model.cost(inputBound, maxTokens))
+                .max(BigDecimal::compareTo)
+                .orElseThrow();
         var reservation = budgets.reserve(request.userId(), worstCase);
         try {
-            var completion = completeWithin(first, chain, bounded, sink, inputBound + maxTokens);
+            // 6. the call, along the model's fallbacks
+            var completion = routing.call(chain, bounded, sink, inputBound + maxTokens);
+            // 7. settled at what it cost, and kept for the next time it is asked
             budgets.settle(reservation, completion.costUsd());
             reservation = null;
             if (cacheKey != null && policy.write() && completion.complete()) {
-                var answer = new AnswerCache.CachedAnswer(
-                        completion.model(),
-                        completion.text(),
-                        completion.inputTokens(),
-                        completion.outputTokens(),
-                        completion.costUsd());
+                var answer = AnswerCache.CachedAnswer.of(completion);
                 answers.store(cacheKey, answer, policy.ttl());
-                if (question != null) {
+                if (question != null && completion.toolCalls().isEmpty()) {
                     var vector = questionVector != null ? questionVector : semantic.embed(question);
                     semantic.store(request.userId(), first, bounded, question, vector, answer, policy.ttl());
                 }
@@ -157,6 +143,46 @@ public class LlmGateway {
     }
 
     /**
+     * Whether a call may be answered from the cache: deterministic or opted in, one answer, and no
+     * per-token data (logprobs) that a replay would not have.
+     */
+    private static boolean cacheable(ChatRequest request) {
+        var options = request.options();
+        var logprobs = options.others().get("logprobs");
+        return request.cache().eligible(options.temperature())
+                && options.n() == 1
+                && (logprobs == null || !logprobs.asBoolean(false));
+    }
+
+    /** Streams a cached answer like a fresh one: its text, then its tool calls whole. */
+    private Completion replay(
+            LlmModel model, ChatRequest request, AnswerCache.CachedAnswer hit, AnswerSink sink, String kind) {
+        long started = System.nanoTime();
+        Duration firstEvent = null;
+        var finish = hit.finish() == null ? FinishReason.STOP : hit.finish();
+        try {
+            for (var piece : hit.text().split("(?<= )")) {
+                if (piece.isEmpty()) {
+                    continue;
+                }
+                sink.accept(new StreamEvent.Text(0, piece));
+                if (firstEvent == null) {
+                    firstEvent = Duration.ofNanos(System.nanoTime() - started);
+                }
+            }
+            var calls = hit.toolCalls() == null ? List.<ToolCall>of() : hit.toolCalls();
+            for (int i = 0; i < calls.size(); i++) {
+                var call = calls.get(i);
+                sink.accept(new StreamEvent.ToolCallDelta(0, i, call.id(), call.name(), call.arguments()));
+            }
+        } catch (IOException clientGone) {
+            finish = FinishReason.CLIENT_DISCONNECTED;
+        }
+        var latency = Duration.ofNanos(System.nanoTime() - started);
+        return billing.cached(model, request, hit, kind, finish, latency, firstEvent == null ? latency : firstEvent);
+    }
+
+    /**
      * Drops the semantic response-cache entries whose answer used this document (exact entries key on
      * the document's version, so a changed document never matches them again).
      */
@@ -164,124 +190,13 @@ public class LlmGateway {
         semantic.forgetDocument(documentId);
     }
 
-    /** Streams a cached answer like a fresh one; billed at nothing, with what it saved in the ledger. */
-    private Completion replay(
-            LlmModel model, ChatRequest request, AnswerCache.CachedAnswer hit, TokenSink sink, String kind) {
-        long started = System.nanoTime();
-        Duration firstToken = null;
-        boolean delivered = true;
-        var sent = new StringBuilder();
-        for (var piece : hit.text().split("(?<= )")) {
-            try {
-                sink.accept(piece);
-            } catch (IOException clientGone) {
-                delivered = false;
-                break;
-            }
-            if (firstToken == null) {
-                firstToken = Duration.ofNanos(System.nanoTime() - started);
-            }
-            sent.append(piece);
-        }
-        var latency = Duration.ofNanos(System.nanoTime() - started);
-        var usage = UsageRecord.of(
-                        request.userId(),
-                        request.conversationId(),
-                        model,
-                        hit.inputTokens(),
-                        hit.outputTokens(),
-                        "cached",
-                        latency)
-                .servedFromCache(hit.costUsd());
-        ledger.record(usage);
-        metrics.cacheHit(model, kind, hit.costUsd());
-        return new Completion(
-                hit.model(),
-                model.provider(),
-                sent.toString(),
-                hit.inputTokens(),
-                hit.outputTokens(),
-                java.math.BigDecimal.ZERO,
-                delivered,
-                delivered ? "stop" : "client_disconnected",
-                latency,
-                firstToken,
-                latency,
-                true);
-    }
-
-    private Completion completeWithin(
-            LlmModel first, List<LlmModel> chain, ChatRequest request, TokenSink sink, int tokens) {
-        long started = System.nanoTime();
-        UpstreamFailure last = null;
-        LlmModel previous = null;
-        Duration modelLimitedFor = null;
-        for (var model : chain) {
-            var wait = rateLimits.admitModel(model, request.userId(), tokens);
-            if (wait.isPositive()) {
-                // over the upstream's limits (or this user's share of them): the next model may have room
-                modelLimitedFor =
-                        modelLimitedFor == null || wait.compareTo(modelLimitedFor) < 0 ? wait : modelLimitedFor;
-                continue;
-            }
-            if (previous != null) {
-                metrics.fallback(previous, model);
-                log.atWarn()
-                        .addKeyValue("gen_ai.request.model", model.name())
-                        .log("Falling back from {} to {}", previous.name(), model.name());
-            }
-            previous = model;
-            var breaker = breaker(model);
-            if (!breaker.tryAcquirePermission()) {
-                metrics.upstreamError(model, "circuit_open");
-                last = new UpstreamFailure(UpstreamFailure.Kind.SERVER_ERROR, "circuit open", null);
-                continue;
-            }
-            var limit = limits.computeIfAbsent(model.name(), name -> new Semaphore(model.maxConcurrency(), true));
-            try {
-                if (!limit.tryAcquire(properties.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                    breaker.releasePermission();
-                    metrics.upstreamError(model, "concurrency_limit");
-                    last = new UpstreamFailure(UpstreamFailure.Kind.RATE_LIMITED, "too many calls in flight", null);
-                    continue;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                breaker.releasePermission();
-                throw new ModelUnavailable(model.name(), "interrupted", Duration.ofSeconds(1));
-            }
-            long modelStarted = System.nanoTime();
-            try {
-                return callWithRetries(model, breaker, request, sink, started);
-            } catch (UpstreamFailure failure) {
-                last = failure;
-                recordFailure(model, request, modelStarted);
-                if (!failure.kind().retriable) {
-                    if (failure.kind() == UpstreamFailure.Kind.REJECTED) {
-                        throw new ModelRejectedRequest(model.name(), failure.getMessage());
-                    }
-                    continue;
-                }
-            } finally {
-                limit.release();
-            }
-        }
-        if (last == null && modelLimitedFor != null) {
-            throw new RateLimited("model's per-minute", modelLimitedFor);
-        }
-        var retryAfter = last != null && last.retryAfter() != null ? last.retryAfter() : Duration.ofSeconds(5);
-        throw new ModelUnavailable(first.name(), last == null ? "no model" : last.getMessage(), retryAfter);
-    }
-
     /**
-     * Embeds the input with the model's upstream, with the same retries and breaker as chat calls,
-     * and bills the input tokens.
+     * Embeds the input with the model's upstream and bills the input tokens.
      *
      * @throws NoEmbeddings when the model has no embeddings endpoint (the built-in model)
      */
-    public tools.jackson.databind.JsonNode embed(
-            CurrentUser caller, String modelName, tools.jackson.databind.JsonNode input) {
-        return embed(caller.id(), caller.apiKey(), modelName, input);
+    public JsonNode embed(CurrentUser caller, String modelName, JsonNode input) {
+        return embeddings.embed(caller.id(), caller.apiKey(), resolve(modelName), input);
     }
 
     /**
@@ -304,238 +219,6 @@ public class LlmGateway {
      * call of theirs), as unit vectors in the order given.
      */
     public List<float[]> embedTexts(UUID userId, String modelName, List<String> texts) {
-        var input = tools.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
-        texts.forEach(input::add);
-        var body = embed(userId, null, modelName, input);
-        var vectors = new float[texts.size()][];
-        for (var item : body.path("data")) {
-            int index = item.path("index").asInt();
-            var values = item.path("embedding");
-            var vector = new float[values.size()];
-            double norm = 0;
-            for (int i = 0; i < vector.length; i++) {
-                vector[i] = (float) values.get(i).asDouble();
-                norm += vector[i] * vector[i];
-            }
-            float scale = norm == 0 ? 0 : (float) (1 / Math.sqrt(norm));
-            for (int i = 0; i < vector.length; i++) {
-                vector[i] *= scale;
-            }
-            if (index >= 0 && index < vectors.length) {
-                vectors[index] = vector;
-            }
-        }
-        for (int i = 0; i < vectors.length; i++) {
-            if (vectors[i] == null) {
-                throw new ModelUnavailable(
-                        modelName, "the upstream returned no vector for input " + i, Duration.ofSeconds(5));
-            }
-        }
-        return List.of(vectors);
-    }
-
-    private tools.jackson.databind.JsonNode embed(
-            UUID userId,
-            @org.jspecify.annotations.Nullable ApiKeyLimits apiKey,
-            String modelName,
-            tools.jackson.databind.JsonNode input) {
-        var model = resolve(modelName);
-        if (!model.provider().equals("openai")) {
-            throw new NoEmbeddings(model.name());
-        }
-        int inputBound = (int) Math.ceil(Tokens.count(input.toString()) * 1.1) + 16;
-        rateLimits.admit(userId, apiKey, inputBound);
-        var wait = rateLimits.admitModel(model, userId, inputBound);
-        if (wait.isPositive()) {
-            throw new RateLimited("model's per-minute", wait);
-        }
-        var reservation = budgets.reserve(userId, model.cost(inputBound, 0));
-        try {
-            var body = embedWithRetries(userId, model, input, reservation);
-            reservation = null;
-            return body;
-        } finally {
-            budgets.release(reservation);
-        }
-    }
-
-    private tools.jackson.databind.JsonNode embedWithRetries(
-            UUID userId,
-            LlmModel model,
-            tools.jackson.databind.JsonNode input,
-            Budgets.@org.jspecify.annotations.Nullable Reservation reservation) {
-        var breaker = breaker(model);
-        long started = System.nanoTime();
-        for (int attempt = 1; ; attempt++) {
-            if (!breaker.tryAcquirePermission()) {
-                metrics.upstreamError(model, "circuit_open");
-                throw new ModelUnavailable(
-                        model.name(), "circuit open", properties.breaker().waitInOpen());
-            }
-            long callStarted = System.nanoTime();
-            try {
-                var result = openAi.embed(model, input, Instant.now().plus(model.timeout()));
-                breaker.onSuccess(System.nanoTime() - callStarted, TimeUnit.NANOSECONDS);
-                var latency = Duration.ofNanos(System.nanoTime() - started);
-                var usage = UsageRecord.of(userId, null, model, result.inputTokens(), 0, "complete", latency);
-                ledger.record(usage);
-                budgets.settle(reservation, usage.costUsd());
-                return result.body();
-            } catch (UpstreamFailure failure) {
-                if (failure.kind() == UpstreamFailure.Kind.REJECTED) {
-                    breaker.releasePermission();
-                    throw new ModelRejectedRequest(model.name(), failure.getMessage());
-                }
-                breaker.onError(System.nanoTime() - callStarted, TimeUnit.NANOSECONDS, failure);
-                metrics.upstreamError(model, failure.kind().tag());
-                if (!failure.kind().retriable || attempt >= properties.retry().maxAttempts()) {
-                    var retryAfter = failure.retryAfter() == null ? Duration.ofSeconds(5) : failure.retryAfter();
-                    throw new ModelUnavailable(model.name(), failure.getMessage(), retryAfter);
-                }
-                sleep(backoff(attempt, failure));
-            }
-        }
-    }
-
-    private Completion callWithRetries(
-            LlmModel model, CircuitBreaker breaker, ChatRequest request, TokenSink sink, long started)
-            throws UpstreamFailure {
-        ChatProvider provider = switch (model.provider()) {
-            case LlmModel.LOCAL -> local;
-            case "anthropic" -> anthropic;
-            default -> openAi;
-        };
-        var counting = new CountingSink(sink);
-        for (int attempt = 1; ; attempt++) {
-            long callStarted = System.nanoTime();
-            var now = Instant.now();
-            var deadlines = new ChatProvider.Deadlines(
-                    now.plus(properties.firstTokenTimeout()), now.plus(model.timeout()), properties.idleTimeout());
-            metrics.streamStarted();
-            try {
-                var result = provider.stream(model, request, counting, deadlines);
-                breaker.onSuccess(System.nanoTime() - callStarted, TimeUnit.NANOSECONDS);
-                return bill(model, request, result, started, callStarted, counting);
-            } catch (UpstreamFailure failure) {
-                if (failure.kind() == UpstreamFailure.Kind.REJECTED) {
-                    breaker.releasePermission(); // the request's fault, not the upstream's
-                } else {
-                    breaker.onError(System.nanoTime() - callStarted, TimeUnit.NANOSECONDS, failure);
-                }
-                metrics.upstreamError(model, failure.kind().tag());
-                if (!failure.kind().retriable
-                        || attempt >= properties.retry().maxAttempts()
-                        || !breaker.tryAcquirePermission()) {
-                    throw failure;
-                }
-                sleep(backoff(attempt, failure));
-            } finally {
-                metrics.streamEnded();
-            }
-        }
-    }
-
-    private Completion bill(
-            LlmModel model,
-            ChatRequest request,
-            ProviderResult result,
-            long started,
-            long callStarted,
-            CountingSink sink) {
-        var latency = Duration.ofNanos(System.nanoTime() - started);
-        // before the answering call: model choice, limits, breakers, failed attempts and their backoff
-        var overhead = Duration.ofNanos(callStarted - started);
-        var completion = new Completion(
-                model.name(),
-                model.provider(),
-                result.text(),
-                result.inputTokens(),
-                result.outputTokens(),
-                model.cost(result.inputTokens(), result.outputTokens()),
-                result.complete(),
-                result.finishReason(),
-                latency,
-                sink.firstTokenAt() == 0 ? null : Duration.ofNanos(sink.firstTokenAt() - callStarted),
-                overhead,
-                false);
-        ledger.record(UsageRecord.of(
-                request.userId(),
-                request.conversationId(),
-                model,
-                completion.inputTokens(),
-                completion.outputTokens(),
-                completion.complete() ? "complete" : "incomplete",
-                latency));
-        metrics.completed(model, completion, completion.complete() ? "complete" : "incomplete");
-        return completion;
-    }
-
-    /** A call that produced nothing is in the ledger too: no tokens, no cost. */
-    private void recordFailure(LlmModel model, ChatRequest request, long startedNanos) {
-        ledger.record(UsageRecord.of(
-                request.userId(),
-                request.conversationId(),
-                model,
-                0,
-                0,
-                "failed",
-                Duration.ofNanos(System.nanoTime() - startedNanos)));
-    }
-
-    private Duration backoff(int attempt, UpstreamFailure failure) {
-        var max = properties.retry().maxBackoff();
-        if (failure.retryAfter() != null) {
-            return failure.retryAfter().compareTo(max) > 0 ? max : failure.retryAfter();
-        }
-        long base = properties.retry().initialBackoff().toMillis() << Math.min(attempt - 1, 16);
-        long capped = Math.min(base, max.toMillis());
-        return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
-    }
-
-    private CircuitBreaker breaker(LlmModel model) {
-        var settings = properties.breaker();
-        return breakers.computeIfAbsent(
-                model.name(),
-                name -> CircuitBreaker.of(
-                        "llm-" + name,
-                        CircuitBreakerConfig.custom()
-                                .failureRateThreshold(settings.failureRateThreshold())
-                                .minimumNumberOfCalls(settings.minimumCalls())
-                                .slidingWindowSize(Math.max(20, settings.minimumCalls()))
-                                .waitDurationInOpenState(settings.waitInOpen())
-                                .permittedNumberOfCallsInHalfOpenState(2)
-                                .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                                .build()));
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Notes when the first token reached the client. */
-    private static final class CountingSink implements TokenSink {
-
-        private final TokenSink delegate;
-        private long firstTokenAt;
-
-        CountingSink(TokenSink delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void accept(String token) throws IOException {
-            if (firstTokenAt == 0) {
-                firstTokenAt = System.nanoTime();
-            }
-            delegate.accept(token);
-        }
-
-        long firstTokenAt() {
-            return firstTokenAt;
-        }
+        return embeddings.vectors(userId, resolve(modelName), texts);
     }
 }

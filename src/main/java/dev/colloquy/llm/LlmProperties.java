@@ -74,6 +74,15 @@ public record LlmProperties(
      * @param fallbacks models tried in order when this one fails
      * @param requestsPerMinute the upstream's limit of calls per minute for all replicas; 0: none
      * @param tokensPerMinute the upstream's limit of tokens per minute for all replicas; 0: none
+     * @param dropParams drop a parameter the upstream's API cannot honour (listed in the answer's
+     *     {@code X-Colloquy-Dropped-Params}) instead of answering 400
+     * @param structuredOutput the model takes a JSON schema for its answer (Anthropic's structured
+     *     outputs), so {@code response_format: json_schema} is translated rather than refused
+     * @param cachedInputPricePerMillion USD per million prompt tokens read from the upstream's prompt
+     *     cache; unset: the input price
+     * @param cacheWritePricePerMillion USD per million prompt tokens written to the upstream's prompt
+     *     cache; unset: the input price
+     * @param reasoningPricePerMillion USD per million reasoning tokens; unset: the output price
      */
     public record ModelProperties(
             String name,
@@ -88,7 +97,12 @@ public record LlmProperties(
             @Nullable Duration timeout,
             @DefaultValue List<String> fallbacks,
             @DefaultValue("0") int requestsPerMinute,
-            @DefaultValue("0") int tokensPerMinute) {}
+            @DefaultValue("0") int tokensPerMinute,
+            @DefaultValue("false") boolean dropParams,
+            @DefaultValue("false") boolean structuredOutput,
+            @Nullable BigDecimal cachedInputPricePerMillion,
+            @Nullable BigDecimal cacheWritePricePerMillion,
+            @Nullable BigDecimal reasoningPricePerMillion) {}
 
     /**
      * @param failureRateThreshold percentage of failed calls that opens a model's breaker

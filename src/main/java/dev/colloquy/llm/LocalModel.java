@@ -1,10 +1,10 @@
 package dev.colloquy.llm;
 
-import dev.colloquy.conversation.ConversationManagement;
-import dev.colloquy.conversation.SearchHit;
 import java.io.IOException;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * The built-in {@code local} model: no generative model behind it. It quotes the passages of the
  * caller's documents retrieved for the question, each cited by its number; with none, it looks up
  * the question's words in the caller's own messages. It says plainly what it is, streams, costs
- * nothing, and lets every path of the product run with no upstream.
+ * nothing, and lets every path of the product run with no upstream. It has no tool calling,
+ * structured output or attachments, and says so with a 400 rather than answer prose in their place.
  */
 final class LocalModel implements ChatProvider {
 
@@ -25,35 +26,59 @@ final class LocalModel implements ChatProvider {
     private static final int MAX_WORDS = 12;
     private static final int MAX_PASSAGES = 5;
 
-    private final ConversationManagement conversations;
+    private final MessageRecall recall;
 
-    LocalModel(ConversationManagement conversations) {
-        this.conversations = conversations;
+    LocalModel(MessageRecall recall) {
+        this.recall = recall;
     }
 
     @Override
-    public ProviderResult stream(LlmModel model, ChatRequest request, TokenSink sink, Deadlines deadlines) {
+    public List<String> unsupported(LlmModel model, ChatRequest request) {
+        var options = request.options();
+        var unsupported = new ArrayList<String>();
+        if (!options.tools().isEmpty()) {
+            unsupported.add("tools");
+        }
+        if (options.toolChoice() != null && options.toolChoice().mode() != ToolChoice.Mode.NONE) {
+            unsupported.add("tool_choice");
+        }
+        if (options.responseFormat() != null && !options.responseFormat().isText()) {
+            unsupported.add("response_format");
+        }
+        if (options.n() != 1) {
+            unsupported.add("n");
+        }
+        for (int i = 0; i < request.messages().size(); i++) {
+            if (request.messages().get(i) instanceof LlmMessage.User user && user.hasAttachments()) {
+                unsupported.add("messages[" + i + "].content (images, audio and files)");
+            }
+        }
+        return unsupported;
+    }
+
+    @Override
+    public ProviderResult stream(LlmModel model, ChatRequest request, AnswerSink sink, Deadlines deadlines) {
         var question = request.messages().reversed().stream()
-                .filter(m -> m.role().equals("user"))
+                .filter(m -> m instanceof LlmMessage.User)
                 .findFirst()
-                .map(LlmMessage::content)
+                .map(LlmMessage::text)
                 .orElse("");
         var answer = compose(request, question);
         var sent = new StringBuilder();
+        int prompt = Tokens.estimate(request);
         for (var piece : answer.split("(?<= )")) {
             try {
-                sink.accept(piece);
+                sink.accept(new StreamEvent.Text(0, piece));
             } catch (IOException clientGone) {
                 return new ProviderResult(
                         sent.toString(),
-                        Tokens.count(request.messages()),
-                        Tokens.count(sent.toString()),
-                        false,
-                        "client_disconnected");
+                        List.of(),
+                        TokenUsage.of(prompt, Tokens.count(sent.toString())),
+                        FinishReason.CLIENT_DISCONNECTED);
             }
             sent.append(piece);
         }
-        return new ProviderResult(answer, Tokens.count(request.messages()), Tokens.count(answer), true, "stop");
+        return new ProviderResult(answer, List.of(), TokenUsage.of(prompt, Tokens.count(answer)), FinishReason.STOP);
     }
 
     private String compose(ChatRequest request, String question) {
@@ -80,27 +105,23 @@ final class LocalModel implements ChatProvider {
             return answer.append("Ask about something you have written about, and I will quote where you did.")
                     .toString();
         }
-        var hits =
-                conversations
-                        .search(request.userId(), String.join(" or ", words), null, MAX_PASSAGES * 3)
-                        .items()
-                        .stream()
-                        .filter(hit -> !request.notRetrieved().contains(hit.messageId()))
-                        .limit(MAX_PASSAGES)
-                        .toList();
+        var hits = recall.recall(request.userId(), List.copyOf(words), MAX_PASSAGES * 3).stream()
+                .filter(hit -> !request.notRetrieved().contains(hit.messageId()))
+                .limit(MAX_PASSAGES)
+                .toList();
         if (hits.isEmpty()) {
             return answer.append("I found nothing about that in your conversations yet.")
                     .toString();
         }
         answer.append("Here is what I found in your conversations:\n");
         int n = 1;
-        for (SearchHit hit : hits) {
+        for (var hit : hits) {
             answer.append('\n')
                     .append(n++)
                     .append(". \"")
                     .append(hit.snippet().replace('\n', ' ').strip())
                     .append("\" (")
-                    .append(hit.role().wireName())
+                    .append(hit.role())
                     .append(", in \"")
                     .append(hit.conversationTitle())
                     .append("\", ")

@@ -38,7 +38,12 @@ public class ModelRegistry {
                     configured.timeout() == null ? properties.totalTimeout() : configured.timeout(),
                     configured.fallbacks(),
                     configured.requestsPerMinute(),
-                    configured.tokensPerMinute()));
+                    configured.tokensPerMinute(),
+                    configured.dropParams(),
+                    configured.structuredOutput(),
+                    configured.cachedInputPricePerMillion(),
+                    configured.cacheWritePricePerMillion(),
+                    configured.reasoningPricePerMillion()));
         }
         if (properties.baseUrl() != null && !properties.baseUrl().isBlank()) {
             if (properties.model() == null || properties.model().isBlank()) {
@@ -58,7 +63,12 @@ public class ModelRegistry {
                     properties.totalTimeout(),
                     List.of(),
                     0,
-                    0));
+                    0,
+                    false,
+                    false,
+                    null,
+                    null,
+                    null));
         }
         add(new LlmModel(
                 LlmModel.LOCAL,
@@ -73,7 +83,12 @@ public class ModelRegistry {
                 properties.totalTimeout(),
                 List.of(),
                 0,
-                0));
+                0,
+                false,
+                false,
+                null,
+                null,
+                null));
         for (var model : models.values()) {
             for (var fallback : model.fallbacks()) {
                 if (!models.containsKey(fallback)) {

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -20,13 +19,16 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The OpenAI-compatible API, so the official OpenAI SDKs work unchanged against Colloquy: {@code GET
- * /v1/models} and {@code POST /v1/chat/completions} (whole or streamed, with {@code
- * stream_options.include_usage}), authenticated by API key, through the same gateway, limits and
- * ledger as the conversations.
+ * The OpenAI-compatible API, so the official OpenAI SDKs and agent frameworks work unchanged against
+ * Colloquy: {@code GET /v1/models}, {@code POST /v1/embeddings} and {@code POST /v1/chat/completions}
+ * (whole or streamed, tools, structured output and images included; see docs/llm-gateway.md),
+ * authenticated by API key, through the same gateway, limits and ledger as the conversations.
  */
 @RestController
 @RequestMapping("/v1")
@@ -35,7 +37,8 @@ class OpenAiController {
     /** {@code X-Colloquy-Documents: on} answers from the caller's documents, as a conversation turn does. */
     static final String DOCUMENTS_HEADER = "X-Colloquy-Documents";
 
-    static final int MAX_MESSAGES = 1_000;
+    /** Names the parameters a model with {@code drop-params} left out of the call. */
+    static final String DROPPED_HEADER = "X-Colloquy-Dropped-Params";
 
     private final LlmGateway gateway;
     private final ModelRegistry models;
@@ -86,38 +89,40 @@ class OpenAiController {
 
     @PostMapping("/chat/completions")
     @Nullable
-    ResponseEntity<OpenAiApi.ChatCompletion> chat(
+    ResponseEntity<JsonNode> chat(
             @AuthenticationPrincipal CurrentUser caller,
-            @RequestBody OpenAiApi.ChatCompletionRequest request,
+            @RequestBody ObjectNode body,
             @RequestHeader(value = HttpHeaders.CACHE_CONTROL, required = false) @Nullable String cacheControl,
             @RequestHeader(value = DOCUMENTS_HEADER, required = false) @Nullable String documents,
             HttpServletResponse response)
             throws IOException {
         long requestStarted = System.nanoTime();
-        var chatRequest = toChatRequest(caller, request, CachePolicy.fromCacheControl(cacheControl));
-        var model = gateway.resolve(chatRequest.model());
+        boolean streamed = OpenAiRequests.streamed(body);
+        var request = OpenAiRequests.read(caller, body, CachePolicy.fromCacheControl(cacheControl));
+        var model = gateway.resolve(request.model());
         if (documents != null && documents.strip().equalsIgnoreCase("on")) {
-            chatRequest = withDocuments(chatRequest, model);
+            request = withDocuments(request, model);
+        }
+        if (model.dropParams()) {
+            var dropped = gateway.unsupported(model, request);
+            if (!dropped.isEmpty()) {
+                response.setHeader(DROPPED_HEADER, String.join(", ", dropped));
+            }
         }
         var id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
-        if (request.streamed()) {
-            stream(chatRequest, model, id, created, request.includeUsage(), response);
+        if (streamed) {
+            stream(request, model, id, created, OpenAiRequests.includeUsage(body), response);
             return null;
         }
-        var completion = gateway.complete(chatRequest, TokenSink.DISCARD);
-        var body = new OpenAiApi.ChatCompletion(
-                id,
-                "chat.completion",
-                created,
-                completion.model(),
-                List.of(new OpenAiApi.Choice(
-                        0, new OpenAiApi.ResponseMessage("assistant", completion.text()), finishReason(completion))),
-                OpenAiApi.Usage.of(completion));
+        var assembler = new ChunkAssembler();
+        var answer = new OpenAiAnswer(assembler::add, id, created, model.name(), true);
+        var completion = gateway.complete(request, answer);
+        answer.finish(completion);
         return ResponseEntity.ok()
                 .header("X-Colloquy-Overhead-Ms", Long.toString(overheadMillis(requestStarted, completion)))
                 .header("X-Colloquy-Cache", completion.cached() ? "hit" : "miss")
-                .body(body);
+                .body(assembler.result());
     }
 
     private void stream(
@@ -129,69 +134,42 @@ class OpenAiController {
             HttpServletResponse response)
             throws IOException {
         var opened = new boolean[1];
-        TokenSink sink = token -> {
+        OpenAiAnswer.Out out = chunk -> {
             if (!opened[0]) {
                 opened[0] = true;
                 ServerSentEvents.open(response);
-                chunk(response, id, created, model.name(), delta("assistant", "", null), null);
             }
-            chunk(response, id, created, model.name(), delta(null, token, null), null);
+            ServerSentEvents.send(response, null, json.writeValueAsBytes(chunk));
         };
+        var answer = new OpenAiAnswer(out, id, created, model.name(), includeUsage);
         Completion completion;
         try {
-            completion = gateway.complete(request, sink);
+            completion = gateway.complete(request, answer);
         } catch (RuntimeException e) {
             if (!opened[0]) {
                 throw e;
             }
-            var error = OpenAiApi.error("The model failed mid-answer; retry", "server_error", null);
-            ServerSentEvents.send(response, null, json.writeValueAsBytes(error));
+            ServerSentEvents.send(response, null, json.writeValueAsBytes(OpenAiErrors.streamed(e)));
             return;
         }
         try {
-            if (!opened[0]) {
-                ServerSentEvents.open(response);
-                chunk(response, id, created, completion.model(), delta("assistant", "", null), null);
-            }
-            chunk(response, id, created, completion.model(), delta(null, null, finishReason(completion)), null);
-            if (includeUsage) {
-                chunk(response, id, created, completion.model(), List.of(), OpenAiApi.Usage.of(completion));
-            }
+            answer.finish(completion);
             ServerSentEvents.send(response, null, "[DONE]".getBytes(StandardCharsets.UTF_8));
         } catch (IOException clientGone) {
             // the answer was billed; nothing is left to send it to
         }
     }
 
-    private static List<OpenAiApi.ChunkChoice> delta(
-            @Nullable String role, @Nullable String content, @Nullable String finish) {
-        return List.of(new OpenAiApi.ChunkChoice(0, new OpenAiApi.Delta(role, content), finish));
-    }
-
-    private void chunk(
-            HttpServletResponse response,
-            String id,
-            long created,
-            String model,
-            List<OpenAiApi.ChunkChoice> choices,
-            OpenAiApi.@Nullable Usage usage)
-            throws IOException {
-        ServerSentEvents.send(
-                response,
-                null,
-                json.writeValueAsBytes(
-                        new OpenAiApi.Chunk(id, "chat.completion.chunk", created, model, choices, usage)));
-    }
-
     /**
      * The request with passages of the caller's documents for its last user message, put after its
-     * leading system messages (as a conversation turn does).
+     * leading instructions (as a conversation turn does), in the typed messages and the wire body
+     * alike.
      */
     private ChatRequest withDocuments(ChatRequest request, LlmModel model) {
         var question = request.messages().reversed().stream()
-                .filter(m -> m.role().equals("user"))
+                .filter(m -> m instanceof LlmMessage.User)
                 .findFirst()
-                .map(LlmMessage::content)
+                .map(LlmMessage::text)
                 .orElse("");
         var sources = retriever.sourcesFor(request.userId(), question, model.contextWindow() / 4);
         if (sources.isEmpty()) {
@@ -199,71 +177,16 @@ class OpenAiController {
         }
         var messages = new ArrayList<>(request.messages());
         int at = 0;
-        while (at < messages.size() && messages.get(at).role().equals("system")) {
+        while (at < messages.size() && messages.get(at) instanceof LlmMessage.Instruction) {
             at++;
         }
-        messages.add(at, new LlmMessage("system", DocumentSource.prompt(sources)));
-        return new ChatRequest(
-                request.userId(),
-                request.model(),
-                messages,
-                request.temperature(),
-                request.maxTokens(),
-                request.conversationId(),
-                request.notRetrieved(),
-                request.cache(),
-                request.apiKey(),
-                sources);
-    }
-
-    private static ChatRequest toChatRequest(
-            CurrentUser caller, OpenAiApi.ChatCompletionRequest request, CachePolicy cache) {
-        if (request.messages() == null || request.messages().isEmpty()) {
-            throw new InvalidOpenAiRequest("'messages' must hold at least one message", "messages");
+        var passages = new LlmMessage.Instruction("system", DocumentSource.prompt(sources));
+        messages.add(at, passages);
+        var body = request.openAiBody() == null ? null : request.openAiBody().deepCopy();
+        if (body != null) {
+            ((ArrayNode) body.get("messages")).insert(at, OpenAiWire.message(passages));
         }
-        if (request.messages().size() > MAX_MESSAGES) {
-            throw new InvalidOpenAiRequest("'messages' holds at most " + MAX_MESSAGES + " messages", "messages");
-        }
-        var messages = new ArrayList<LlmMessage>();
-        for (var message : request.messages()) {
-            var role = message.role() == null ? "" : message.role();
-            if (role.equals("developer")) {
-                role = "system";
-            }
-            if (!Set.of("system", "user", "assistant").contains(role)) {
-                throw new InvalidOpenAiRequest(
-                        "role '" + role + "' is not supported; use system, developer, user or assistant", "messages");
-            }
-            var text = message.text();
-            if (text.indexOf('\0') >= 0) {
-                throw new InvalidOpenAiRequest("message content must not contain NUL characters", "messages");
-            }
-            messages.add(new LlmMessage(role, text));
-        }
-        if (request.temperature() != null && (request.temperature() < 0 || request.temperature() > 2)) {
-            throw new InvalidOpenAiRequest("'temperature' must be between 0 and 2", "temperature");
-        }
-        if (request.tokenLimit() != null && request.tokenLimit() < 1) {
-            throw new InvalidOpenAiRequest("'max_tokens' must be positive", "max_tokens");
-        }
-        return new ChatRequest(
-                caller.id(),
-                request.model(),
-                messages,
-                request.temperature(),
-                request.tokenLimit(),
-                null,
-                Set.of(),
-                cache,
-                caller.apiKey(),
-                List.of());
-    }
-
-    private static String finishReason(Completion completion) {
-        if (completion.complete()) {
-            return completion.finishReason().isEmpty() ? "stop" : completion.finishReason();
-        }
-        return "length";
+        return request.withSources(messages, sources, body);
     }
 
     private static long overheadMillis(long started, Completion completion) {

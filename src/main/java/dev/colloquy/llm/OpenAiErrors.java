@@ -34,16 +34,7 @@ class OpenAiErrors {
             response.header(
                     HttpHeaders.RETRY_AFTER, Long.toString(problem.retryAfter().toSeconds()));
         }
-        var code = switch (problem) {
-            case UnknownModel ignored -> "model_not_found";
-            case InvalidOpenAiRequest ignored -> null;
-            default ->
-                problem.type()
-                        .toString()
-                        .substring(problem.type().toString().lastIndexOf(':') + 1)
-                        .replace('-', '_');
-        };
-        return response.body(OpenAiApi.error(problem.getMessage(), type(status), code));
+        return response.body(OpenAiApi.error(problem.getMessage(), type(status), param(problem), code(problem)));
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
@@ -67,6 +58,37 @@ class OpenAiErrors {
         return ResponseEntity.internalServerError()
                 .contentType(MediaType.APPLICATION_JSON)
                 .body(OpenAiApi.error("An unexpected error occurred", "server_error", null));
+    }
+
+    /**
+     * The error event of a stream that failed after it began, classified as OpenAI classifies errors:
+     * a model that is unavailable or overloaded may pass on a retry, a refused request will not.
+     */
+    static java.util.Map<String, OpenAiApi.Error> streamed(RuntimeException failure) {
+        if (failure instanceof ApiProblem problem) {
+            return OpenAiApi.error(problem.getMessage(), type(problem.status()), param(problem), code(problem));
+        }
+        return OpenAiApi.error("The model failed mid-answer; retry", "server_error", null);
+    }
+
+    private static @org.jspecify.annotations.Nullable String param(ApiProblem problem) {
+        return switch (problem) {
+            case InvalidOpenAiRequest invalid -> (String) invalid.properties().get("param");
+            case UnsupportedParameters unsupported -> unsupported.parameter();
+            default -> null;
+        };
+    }
+
+    private static @org.jspecify.annotations.Nullable String code(ApiProblem problem) {
+        return switch (problem) {
+            case UnknownModel ignored -> "model_not_found";
+            case InvalidOpenAiRequest ignored -> null;
+            default ->
+                problem.type()
+                        .toString()
+                        .substring(problem.type().toString().lastIndexOf(':') + 1)
+                        .replace('-', '_');
+        };
     }
 
     static String type(HttpStatusCode status) {

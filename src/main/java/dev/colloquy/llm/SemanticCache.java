@@ -42,15 +42,22 @@ class SemanticCache {
         return settings.enabled();
     }
 
-    /** The question of a first turn (an optional system prompt, then one user message), else null. */
+    /**
+     * The question of a plain first turn (optional instructions, then one user message of text alone,
+     * with no tools offered and no answer format asked), else null.
+     */
     static @Nullable String firstTurnQuestion(ChatRequest request) {
         var messages = request.messages();
-        var users = messages.stream().filter(m -> m.role().equals("user")).count();
-        boolean onlySystemBefore = messages.stream()
-                .limit(messages.size() - 1)
-                .allMatch(m -> m.role().equals("system"));
-        return users == 1 && messages.getLast().role().equals("user") && onlySystemBefore
-                ? messages.getLast().content()
+        var options = request.options();
+        if (!options.tools().isEmpty()
+                || options.toolChoice() != null
+                || options.responseFormat() != null && !options.responseFormat().isText()) {
+            return null;
+        }
+        boolean onlyInstructionsBefore =
+                messages.stream().limit(messages.size() - 1).allMatch(m -> m instanceof LlmMessage.Instruction);
+        return messages.getLast() instanceof LlmMessage.User user && !user.hasAttachments() && onlyInstructionsBefore
+                ? user.text()
                 : null;
     }
 
@@ -146,11 +153,17 @@ class SemanticCache {
         jdbc.sql("delete from llm_cache_entries where expires_at <= now()").update();
     }
 
+    /**
+     * The scope a question is compared within: the instructions before it and every other parameter
+     * of the call, which must match exactly.
+     */
     private static byte[] systemHash(ChatRequest request) {
         var system = new StringBuilder();
         request.messages().stream()
-                .filter(m -> m.role().equals("system"))
-                .forEach(m -> system.append(m.content()).append('\0'));
+                .filter(m -> m instanceof LlmMessage.Instruction)
+                .forEach(m ->
+                        system.append(m.role()).append(':').append(m.text()).append('\0'));
+        system.append(AnswerCache.canonicalOptions(request));
         try {
             return MessageDigest.getInstance("SHA-256").digest(system.toString().getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,17 +42,21 @@ final class SseUpstream {
     interface Chunks {
 
         /**
-         * Takes one {@code data:} payload; returns the text it adds (empty for none) and notes usage,
-         * the finish reason or the end of the stream in the state. Throws to report an error event.
+         * Takes one {@code data:} payload; returns the events it holds (none, for bookkeeping events)
+         * and notes usage, the finish reason or the end of the stream in the state. Throws to report an
+         * error event.
          */
-        String read(JsonNode event, State state);
+        List<StreamEvent> read(JsonNode event, State state) throws UpstreamFailure;
     }
 
     /** What the events told so far. */
     static final class State {
-        int inputTokens = -1;
-        int outputTokens = -1;
-        String finishReason = "";
+        @Nullable
+        TokenUsage usage;
+
+        @Nullable
+        FinishReason finish;
+
         boolean done;
     }
 
@@ -102,11 +108,16 @@ final class SseUpstream {
         return response;
     }
 
-    /** Reads the event stream, handing text to the sink as it comes. */
+    /**
+     * Reads the event stream, handing events to the sink as they come. Events that carry none of the
+     * answer (an OpenAI chunk with only the role) are held until the first that does, so a call
+     * retried before its first token leaves nothing behind at the client.
+     */
     ProviderResult stream(
-            InputStream body, ChatRequest request, TokenSink sink, ChatProvider.Deadlines deadlines, Chunks chunks)
+            InputStream body, ChatRequest request, AnswerSink sink, ChatProvider.Deadlines deadlines, Chunks chunks)
             throws UpstreamFailure {
-        var text = new StringBuilder();
+        var answer = new AnswerRecorder();
+        var held = new ArrayList<StreamEvent>();
         var state = new State();
         var timedOut = new AtomicBoolean();
         var guard = watchdog.schedule(
@@ -124,8 +135,13 @@ final class SseUpstream {
                     state.done = true;
                     break;
                 }
-                var delta = chunks.read(json.readTree(data), state);
-                if (delta.isEmpty()) {
+                var events = chunks.read(json.readTree(data), state);
+                boolean progress = false;
+                for (var event : events) {
+                    progress |= AnswerRecorder.carries(event);
+                }
+                if (first && !progress) {
+                    held.addAll(events);
                     continue;
                 }
                 if (first) {
@@ -135,46 +151,62 @@ final class SseUpstream {
                             () -> close(body, timedOut), millisUntil(deadlines.total()), TimeUnit.MILLISECONDS);
                     lastToken.set(System.nanoTime());
                     watchIdle(body, timedOut, lastToken, deadlines.idle().toNanos(), ended);
-                } else {
+                    held.addAll(events);
+                    events = held;
+                } else if (progress) {
                     lastToken.set(System.nanoTime());
                 }
                 try {
-                    sink.accept(delta);
+                    for (var event : events) {
+                        sink.accept(event);
+                        answer.record(event);
+                    }
                 } catch (IOException clientGone) {
-                    return result(request, text, state, false, "client_disconnected");
+                    return result(request, answer, state, FinishReason.CLIENT_DISCONNECTED);
                 }
-                text.append(delta);
             }
+        } catch (UpstreamFailure failure) {
+            if (answer.isEmpty()) {
+                throw failure;
+            }
+            return result(request, answer, state, FinishReason.UPSTREAM_CUT);
         } catch (IOException | RuntimeException e) {
-            if (text.isEmpty()) {
+            if (answer.isEmpty()) {
                 throw new UpstreamFailure(
                         timedOut.get() ? UpstreamFailure.Kind.TIMEOUT : UpstreamFailure.Kind.BROKEN_STREAM,
                         timedOut.get() ? "the upstream sent no token in time" : "the upstream stream broke off",
                         null);
             }
-            return result(request, text, state, false, timedOut.get() ? "timeout" : "upstream_cut");
+            return result(request, answer, state, timedOut.get() ? FinishReason.TIMEOUT : FinishReason.UPSTREAM_CUT);
         } finally {
             guard.cancel(false);
             ended.set(true);
         }
-        if (!state.done && state.finishReason.isEmpty()) {
-            if (text.isEmpty()) {
+        if (!state.done && state.finish == null) {
+            if (answer.isEmpty()) {
                 throw new UpstreamFailure(
                         UpstreamFailure.Kind.BROKEN_STREAM, "the upstream stream ended without an answer", null);
             }
-            return result(request, text, state, false, "upstream_cut");
+            return result(request, answer, state, FinishReason.UPSTREAM_CUT);
         }
-        return result(request, text, state, true, state.finishReason.isEmpty() ? "stop" : state.finishReason);
+        if (first && !held.isEmpty()) {
+            try {
+                for (var event : held) {
+                    sink.accept(event); // an answer with nothing in it: its chunks still reach the client
+                }
+            } catch (IOException clientGone) {
+                return result(request, answer, state, FinishReason.CLIENT_DISCONNECTED);
+            }
+        }
+        return result(request, answer, state, state.finish == null ? FinishReason.STOP : state.finish);
     }
 
-    private static ProviderResult result(
-            ChatRequest request, StringBuilder text, State state, boolean complete, String reason) {
-        return new ProviderResult(
-                text.toString(),
-                state.inputTokens >= 0 ? state.inputTokens : Tokens.count(request.messages()),
-                state.outputTokens >= 0 ? state.outputTokens : Tokens.count(text.toString()),
-                complete,
-                reason);
+    private static ProviderResult result(ChatRequest request, AnswerRecorder answer, State state, FinishReason finish) {
+        var usage = state.usage != null ? state.usage : TokenUsage.of(Tokens.estimate(request), answer.countTokens());
+        if (state.usage != null && !finish.complete() && state.usage.output() == 0) {
+            usage = new TokenUsage(usage.input(), answer.countTokens(), usage.cachedInput(), usage.cacheWrite(), 0);
+        }
+        return new ProviderResult(answer.text(), answer.toolCalls(), usage, finish);
     }
 
     private UpstreamFailure failure(HttpResponse<InputStream> response) {

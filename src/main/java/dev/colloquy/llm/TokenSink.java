@@ -2,7 +2,7 @@ package dev.colloquy.llm;
 
 import java.io.IOException;
 
-/** Where streamed tokens go; throws when the client is gone, which stops the upstream call. */
+/** Where the text of a streamed answer goes; throws when the client is gone, which stops the call. */
 @FunctionalInterface
 public interface TokenSink {
 

@@ -24,14 +24,21 @@ class UsageController {
             long failedCalls,
             long inputTokens,
             long outputTokens,
+            long cachedInputTokens,
+            long cacheWriteTokens,
+            long reasoningTokens,
             BigDecimal costUsd,
             BigDecimal savedUsd) {}
 
+    /** Totals of the days; the cached, cache-write and reasoning tokens are also in input and output. */
     record Totals(
             long calls,
             long failedCalls,
             long inputTokens,
             long outputTokens,
+            long cachedInputTokens,
+            long cacheWriteTokens,
+            long reasoningTokens,
             BigDecimal costUsd,
             BigDecimal savedUsd) {}
 
@@ -67,6 +74,9 @@ class UsageController {
                 days.stream().mapToLong(Day::failedCalls).sum(),
                 days.stream().mapToLong(Day::inputTokens).sum(),
                 days.stream().mapToLong(Day::outputTokens).sum(),
+                days.stream().mapToLong(Day::cachedInputTokens).sum(),
+                days.stream().mapToLong(Day::cacheWriteTokens).sum(),
+                days.stream().mapToLong(Day::reasoningTokens).sum(),
                 days.stream().map(Day::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add),
                 days.stream().map(Day::savedUsd).reduce(BigDecimal.ZERO, BigDecimal::add));
         return new Usage(first, last, days, totals);

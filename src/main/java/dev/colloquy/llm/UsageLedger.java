@@ -43,7 +43,10 @@ class UsageLedger implements SmartLifecycle {
             "status",
             "latency_ms",
             "created_at",
-            "saved_usd");
+            "saved_usd",
+            "cached_input_tokens",
+            "cache_write_tokens",
+            "reasoning_tokens");
     /** How long shutdown waits for an unreachable database before logging what it could not write. */
     private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(10);
 

@@ -18,7 +18,10 @@ record UsageRecord(
         String status,
         int latencyMs,
         Instant createdAt,
-        BigDecimal savedUsd) {
+        BigDecimal savedUsd,
+        int cachedInputTokens,
+        int cacheWriteTokens,
+        int reasoningTokens) {
 
     /** A call of this model now, priced at the model's rates. */
     static UsageRecord of(
@@ -29,19 +32,33 @@ record UsageRecord(
             int outputTokens,
             String status,
             java.time.Duration latency) {
+        return of(userId, conversationId, model, TokenUsage.of(inputTokens, outputTokens), status, latency);
+    }
+
+    /** A call of this model now, each bucket of its tokens priced at the model's rate for it. */
+    static UsageRecord of(
+            UUID userId,
+            @Nullable UUID conversationId,
+            LlmModel model,
+            TokenUsage usage,
+            String status,
+            java.time.Duration latency) {
         return new UsageRecord(
                 dev.colloquy.platform.Uuid7.next(),
                 userId,
                 conversationId,
                 model.name(),
                 model.provider(),
-                inputTokens,
-                outputTokens,
-                model.cost(inputTokens, outputTokens),
+                usage.input(),
+                usage.output(),
+                model.cost(usage),
                 status,
                 (int) Math.min(Integer.MAX_VALUE, latency.toMillis()),
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS),
-                BigDecimal.ZERO);
+                BigDecimal.ZERO,
+                usage.cachedInput(),
+                usage.cacheWrite(),
+                usage.reasoning());
     }
 
     /** The same call answered from the response cache: no cost, and what it would have cost saved. */
@@ -58,7 +75,10 @@ record UsageRecord(
                 "cached",
                 latencyMs,
                 createdAt,
-                saved);
+                saved,
+                cachedInputTokens,
+                cacheWriteTokens,
+                reasoningTokens);
     }
 
     Object[] row() {
@@ -74,7 +94,10 @@ record UsageRecord(
             status,
             latencyMs,
             createdAt,
-            savedUsd
+            savedUsd,
+            cachedInputTokens,
+            cacheWriteTokens,
+            reasoningTokens
         };
     }
 }

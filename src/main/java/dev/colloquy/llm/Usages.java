@@ -23,6 +23,9 @@ class Usages {
                         select (created_at at time zone 'UTC')::date as day, model, count(*) as calls,
                                count(*) filter (where status = 'failed') as failed_calls,
                                sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens,
+                               sum(cached_input_tokens) as cached_input_tokens,
+                               sum(cache_write_tokens) as cache_write_tokens,
+                               sum(reasoning_tokens) as reasoning_tokens,
                                sum(cost_usd) as cost_usd,
                                sum(saved_usd) as saved_usd
                           from llm_usage
@@ -40,6 +43,9 @@ class Usages {
                         rs.getLong("failed_calls"),
                         rs.getLong("input_tokens"),
                         rs.getLong("output_tokens"),
+                        rs.getLong("cached_input_tokens"),
+                        rs.getLong("cache_write_tokens"),
+                        rs.getLong("reasoning_tokens"),
                         rs.getBigDecimal("cost_usd"),
                         rs.getBigDecimal("saved_usd")))
                 .list();

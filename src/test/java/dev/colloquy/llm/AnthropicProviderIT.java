@@ -28,10 +28,10 @@ class AnthropicProviderIT extends IntegrationTest {
 
         var completion = gateway.complete(
                 request(List.of(
-                        new LlmMessage("system", "Answer in French."),
-                        new LlmMessage("user", "Hello"),
-                        new LlmMessage("user", "everyone"))),
-                tokens::add);
+                        LlmMessage.of("system", "Answer in French."),
+                        LlmMessage.of("user", "Hello"),
+                        LlmMessage.of("user", "everyone"))),
+                AnswerSink.text(tokens::add));
 
         assertThat(tokens).containsExactly("Bonjour", " tout", " le monde");
         assertThat(completion.complete()).isTrue();
@@ -44,13 +44,13 @@ class AnthropicProviderIT extends IntegrationTest {
     void sendsTheMessagesApiShapeAndHeaders() {
         gateway.complete(
                 request(List.of(
-                        new LlmMessage("assistant", "a greeting nobody asked for"),
-                        new LlmMessage("system", "Be brief."),
-                        new LlmMessage("user", "one"),
-                        new LlmMessage("user", "two"),
-                        new LlmMessage("assistant", "ok"),
-                        new LlmMessage("user", "three"))),
-                TokenSink.DISCARD);
+                        LlmMessage.of("assistant", "a greeting nobody asked for"),
+                        LlmMessage.of("system", "Be brief."),
+                        LlmMessage.of("user", "one"),
+                        LlmMessage.of("user", "two"),
+                        LlmMessage.of("assistant", "ok"),
+                        LlmMessage.of("user", "three"))),
+                AnswerSink.DISCARD);
 
         var sent = upstream.lastRequest("claude-test");
         var headers = upstream.lastHeaders("claude-test");
@@ -63,8 +63,11 @@ class AnthropicProviderIT extends IntegrationTest {
         var messages = sent.path("messages");
         assertThat(messages.size()).isEqualTo(3);
         assertThat(messages.get(0).path("role").asString()).isEqualTo("user");
-        assertThat(messages.get(0).path("content").asString()).isEqualTo("one\n\ntwo");
-        assertThat(messages.get(2).path("content").asString()).isEqualTo("three");
+        assertThat(messages.get(0).path("content").toString())
+                .isEqualTo("[{\"type\":\"text\",\"text\":\"one\"},{\"type\":\"text\",\"text\":\"two\"}]");
+        assertThat(messages.get(1).path("content").toString()).isEqualTo("[{\"type\":\"text\",\"text\":\"ok\"}]");
+        assertThat(messages.get(2).path("content").get(0).path("text").asString())
+                .isEqualTo("three");
     }
 
     @Test
@@ -72,7 +75,7 @@ class AnthropicProviderIT extends IntegrationTest {
         int before = upstream.calls("claude-test");
         upstream.script("claude-test", Reply.status(529), Reply.stream("back"));
 
-        var completion = gateway.complete(request(List.of(new LlmMessage("user", "hi"))), TokenSink.DISCARD);
+        var completion = gateway.complete(request(List.of(LlmMessage.of("user", "hi"))), AnswerSink.DISCARD);
 
         assertThat(completion.text()).isEqualTo("back");
         assertThat(upstream.calls("claude-test") - before).isEqualTo(2);

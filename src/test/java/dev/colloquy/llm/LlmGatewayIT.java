@@ -28,7 +28,7 @@ class LlmGatewayIT extends IntegrationTest {
         var tokens = new ArrayList<String>();
         upstream.script("lonely", Reply.stream("Hel", "lo", "!"));
 
-        var completion = gateway.complete(request("lonely", "hi"), tokens::add);
+        var completion = gateway.complete(request("lonely", "hi"), AnswerSink.text(tokens::add));
 
         assertThat(tokens).containsExactly("Hel", "lo", "!");
         assertThat(completion.text()).isEqualTo("Hello!");
@@ -47,7 +47,7 @@ class LlmGatewayIT extends IntegrationTest {
     void pricesTokensAtTheModelsRates() {
         upstream.script("test-model", Reply.stream("a", "b", "c"));
 
-        var completion = gateway.complete(request("test-model", "price me"), TokenSink.DISCARD);
+        var completion = gateway.complete(request("test-model", "price me"), AnswerSink.DISCARD);
 
         assertThat(completion.costUsd()).isEqualByComparingTo(new BigDecimal("0.000112"));
     }
@@ -57,7 +57,7 @@ class LlmGatewayIT extends IntegrationTest {
         int before = upstream.calls("lonely");
         upstream.script("lonely", Reply.rateLimited("0.05"), Reply.stream("ok"));
 
-        var completion = gateway.complete(request("lonely", "again"), TokenSink.DISCARD);
+        var completion = gateway.complete(request("lonely", "again"), AnswerSink.DISCARD);
 
         assertThat(completion.text()).isEqualTo("ok");
         assertThat(upstream.calls("lonely") - before).isEqualTo(2);
@@ -68,7 +68,7 @@ class LlmGatewayIT extends IntegrationTest {
         int before = upstream.calls("lonely");
         upstream.script("lonely", Reply.status(500), Reply.status(502), Reply.status(503));
 
-        assertThatThrownBy(() -> gateway.complete(request("lonely", "fail"), TokenSink.DISCARD))
+        assertThatThrownBy(() -> gateway.complete(request("lonely", "fail"), AnswerSink.DISCARD))
                 .isInstanceOf(ModelUnavailable.class)
                 .satisfies(e -> assertThat(((ModelUnavailable) e).retryAfter()).isNotNull());
         assertThat(upstream.calls("lonely") - before).isEqualTo(3);
@@ -79,7 +79,7 @@ class LlmGatewayIT extends IntegrationTest {
         int before = upstream.calls("lonely");
         upstream.script("lonely", Reply.status(400));
 
-        assertThatThrownBy(() -> gateway.complete(request("lonely", "bad"), TokenSink.DISCARD))
+        assertThatThrownBy(() -> gateway.complete(request("lonely", "bad"), AnswerSink.DISCARD))
                 .isInstanceOf(ModelRejectedRequest.class)
                 .hasMessageContaining("scripted failure 400");
         assertThat(upstream.calls("lonely") - before).isEqualTo(1);
@@ -90,7 +90,7 @@ class LlmGatewayIT extends IntegrationTest {
         upstream.script("test-model", Reply.status(500), Reply.status(500), Reply.status(500));
         upstream.script("test-backup", Reply.stream("from ", "backup"));
 
-        var completion = gateway.complete(request("test-model", "who answers?"), TokenSink.DISCARD);
+        var completion = gateway.complete(request("test-model", "who answers?"), AnswerSink.DISCARD);
 
         assertThat(completion.model()).isEqualTo("test-backup");
         assertThat(completion.text()).isEqualTo("from backup");
@@ -101,7 +101,7 @@ class LlmGatewayIT extends IntegrationTest {
         int before = upstream.calls("lonely");
         upstream.script("lonely", Reply.slowFirstToken(Duration.ofSeconds(3), "late"), Reply.stream("on time"));
 
-        var completion = gateway.complete(request("lonely", "hurry"), TokenSink.DISCARD);
+        var completion = gateway.complete(request("lonely", "hurry"), AnswerSink.DISCARD);
 
         assertThat(completion.text()).isEqualTo("on time");
         assertThat(upstream.calls("lonely") - before).isEqualTo(2);
@@ -112,7 +112,7 @@ class LlmGatewayIT extends IntegrationTest {
         var tokens = new ArrayList<String>();
         upstream.script("lonely", Reply.cutAfter("one ", "two ", "three ", "four ", "five"));
 
-        var completion = gateway.complete(request("lonely", "go"), tokens::add);
+        var completion = gateway.complete(request("lonely", "go"), AnswerSink.text(tokens::add));
 
         assertThat(completion.complete()).isFalse();
         assertThat(completion.finishReason()).isEqualTo("upstream_cut");
@@ -125,12 +125,12 @@ class LlmGatewayIT extends IntegrationTest {
         upstream.script("lonely", Reply.slowChunks(Duration.ofMillis(50), "a", "b", "c", "d", "e", "f", "g", "h"));
         var tokens = new ArrayList<String>();
 
-        var completion = gateway.complete(request("lonely", "bye"), token -> {
+        var completion = gateway.complete(request("lonely", "bye"), AnswerSink.text(token -> {
             tokens.add(token);
             if (tokens.size() == 2) {
                 throw new java.io.IOException("client gone");
             }
-        });
+        }));
 
         assertThat(completion.complete()).isFalse();
         assertThat(completion.finishReason()).isEqualTo("client_disconnected");
@@ -146,7 +146,7 @@ class LlmGatewayIT extends IntegrationTest {
                 Reply.garbage("text/event-stream", "data: {\"choices\":[{\"delta\":{\"content\"\n\n"),
                 Reply.stream("sound ", "answer"));
 
-        var completion = gateway.complete(request("lonely", "anyone there?"), TokenSink.DISCARD);
+        var completion = gateway.complete(request("lonely", "anyone there?"), AnswerSink.DISCARD);
 
         assertThat(completion.complete()).isTrue();
         assertThat(completion.text()).isEqualTo("sound answer");
@@ -160,7 +160,7 @@ class LlmGatewayIT extends IntegrationTest {
         upstream.script(
                 "lonely", Reply.stallHalfWay(Duration.ofSeconds(20), "one ", "two ", "three ", "four ", "five"));
 
-        var completion = gateway.complete(request("lonely", "go"), tokens::add);
+        var completion = gateway.complete(request("lonely", "go"), AnswerSink.text(tokens::add));
 
         assertThat(completion.complete()).isFalse();
         assertThat(completion.finishReason()).isEqualTo("timeout");
@@ -170,12 +170,12 @@ class LlmGatewayIT extends IntegrationTest {
 
     @Test
     void unknownModelIsRefused() {
-        assertThatThrownBy(() -> gateway.complete(request("no-such-model", "x"), TokenSink.DISCARD))
+        assertThatThrownBy(() -> gateway.complete(request("no-such-model", "x"), AnswerSink.DISCARD))
                 .isInstanceOf(UnknownModel.class);
     }
 
     private static ChatRequest request(String model, String content) {
         return new ChatRequest(
-                UUID.randomUUID(), model, List.of(new LlmMessage("user", content)), null, null, null, Set.of());
+                UUID.randomUUID(), model, List.of(LlmMessage.of("user", content)), null, null, null, Set.of());
     }
 }

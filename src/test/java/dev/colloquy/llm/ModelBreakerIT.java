@@ -46,11 +46,11 @@ class ModelBreakerIT {
         var gateway = replica.bean(LlmGateway.class);
         upstream.script("breaky", Reply.status(500), Reply.status(500), Reply.status(500), Reply.status(500));
         for (int i = 0; i < 4; i++) {
-            assertThat(gateway.complete(request(), TokenSink.DISCARD).model()).isEqualTo("steady");
+            assertThat(gateway.complete(request(), AnswerSink.DISCARD).model()).isEqualTo("steady");
         }
         int callsWhenOpen = upstream.calls("breaky");
 
-        var completion = gateway.complete(request(), TokenSink.DISCARD);
+        var completion = gateway.complete(request(), AnswerSink.DISCARD);
 
         assertThat(completion.model()).isEqualTo("steady");
         assertThat(upstream.calls("breaky"))
@@ -63,6 +63,6 @@ class ModelBreakerIT {
 
     private static ChatRequest request() {
         return new ChatRequest(
-                UUID.randomUUID(), "breaky", List.of(new LlmMessage("user", "hi")), null, null, null, Set.of());
+                UUID.randomUUID(), "breaky", List.of(LlmMessage.of("user", "hi")), null, null, null, Set.of());
     }
 }
