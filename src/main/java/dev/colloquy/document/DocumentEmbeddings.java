@@ -1,7 +1,7 @@
 package dev.colloquy.document;
 
 import dev.colloquy.llm.LlmGateway;
-import dev.colloquy.llm.LocalEmbeddings;
+import dev.colloquy.llm.embedding.LocalEmbeddings;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;

@@ -1,6 +1,6 @@
 package dev.colloquy.document;
 
-import dev.colloquy.llm.LlmGateway;
+import dev.colloquy.llm.DocumentChanged;
 import dev.colloquy.platform.Uuid7;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -10,6 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -35,7 +36,7 @@ class DocumentIngestion implements SmartLifecycle {
     private final DocumentChunks chunks;
     private final DocumentCache cache;
     private final DocumentEmbeddings embeddings;
-    private final LlmGateway gateway;
+    private final ApplicationEventPublisher events;
     private final DocumentProperties properties;
     private final TransactionTemplate transactions;
     private final DocumentParser parser;
@@ -53,7 +54,7 @@ class DocumentIngestion implements SmartLifecycle {
             DocumentChunks chunks,
             DocumentCache cache,
             DocumentEmbeddings embeddings,
-            LlmGateway gateway,
+            ApplicationEventPublisher events,
             DocumentProperties properties,
             TransactionTemplate transactions,
             MeterRegistry registry) {
@@ -61,7 +62,7 @@ class DocumentIngestion implements SmartLifecycle {
         this.chunks = chunks;
         this.cache = cache;
         this.embeddings = embeddings;
-        this.gateway = gateway;
+        this.events = events;
         this.properties = properties;
         this.transactions = transactions;
         this.parser = new DocumentParser(properties);
@@ -234,6 +235,6 @@ class DocumentIngestion implements SmartLifecycle {
 
     private void changed(Documents.Claim claim) {
         cache.evict(claim.userId(), claim.id());
-        gateway.forgetAnswersUsing(claim.id());
+        events.publishEvent(new DocumentChanged(claim.id()));
     }
 }

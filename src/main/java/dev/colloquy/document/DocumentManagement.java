@@ -1,6 +1,6 @@
 package dev.colloquy.document;
 
-import dev.colloquy.llm.LlmGateway;
+import dev.colloquy.llm.DocumentChanged;
 import dev.colloquy.platform.Cursors;
 import dev.colloquy.platform.KeysetPosition;
 import dev.colloquy.platform.Page;
@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -29,7 +30,7 @@ public class DocumentManagement {
     private final DocumentChunks chunks;
     private final DocumentCache cache;
     private final DocumentIngestion ingestion;
-    private final LlmGateway gateway;
+    private final ApplicationEventPublisher events;
     private final Cursors cursors;
     private final TransactionTemplate transactions;
 
@@ -38,14 +39,14 @@ public class DocumentManagement {
             DocumentChunks chunks,
             DocumentCache cache,
             DocumentIngestion ingestion,
-            LlmGateway gateway,
+            ApplicationEventPublisher events,
             Cursors cursors,
             TransactionTemplate transactions) {
         this.documents = documents;
         this.chunks = chunks;
         this.cache = cache;
         this.ingestion = ingestion;
-        this.gateway = gateway;
+        this.events = events;
         this.cursors = cursors;
         this.transactions = transactions;
     }
@@ -128,7 +129,7 @@ public class DocumentManagement {
             throw new DocumentNotFound(id);
         }
         cache.evict(userId, id);
-        gateway.forgetAnswersUsing(id);
+        events.publishEvent(new DocumentChanged(id));
     }
 
     /** The file's own name, without any path, control characters or excess length. */

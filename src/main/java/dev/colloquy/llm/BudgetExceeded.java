@@ -11,7 +11,7 @@ public final class BudgetExceeded extends ApiProblem {
     private final BigDecimal leftUsd;
     private final BigDecimal neededUsd;
 
-    BudgetExceeded(BigDecimal leftUsd, BigDecimal neededUsd) {
+    public BudgetExceeded(BigDecimal leftUsd, BigDecimal neededUsd) {
         super(
                 HttpStatus.PAYMENT_REQUIRED,
                 "budget-exceeded",

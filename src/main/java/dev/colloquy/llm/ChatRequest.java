@@ -32,6 +32,9 @@ public record ChatRequest(
         List<DocumentSource> sources,
         @Nullable ObjectNode openAiBody) {
 
+    /** Messages one call takes at most, on every wire. */
+    public static final int MAX_MESSAGES = 1_000;
+
     /** A text call with the default cache policy: cached only when deterministic. */
     public ChatRequest(
             UUID userId,

@@ -1,5 +1,14 @@
 package dev.colloquy.llm;
 
+import dev.colloquy.llm.answers.AnswerCache;
+import dev.colloquy.llm.answers.SemanticCache;
+import dev.colloquy.llm.embedding.UpstreamEmbeddings;
+import dev.colloquy.llm.provider.Providers;
+import dev.colloquy.llm.routing.Billing;
+import dev.colloquy.llm.routing.LlmMetrics;
+import dev.colloquy.llm.routing.ModelRouting;
+import dev.colloquy.llm.spend.Budgets;
+import dev.colloquy.llm.spend.RateLimits;
 import dev.colloquy.user.CurrentUser;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -180,14 +189,6 @@ public class LlmGateway {
         }
         var latency = Duration.ofNanos(System.nanoTime() - started);
         return billing.cached(model, request, hit, kind, finish, latency, firstEvent == null ? latency : firstEvent);
-    }
-
-    /**
-     * Drops the semantic response-cache entries whose answer used this document (exact entries key on
-     * the document's version, so a changed document never matches them again).
-     */
-    public void forgetAnswersUsing(UUID documentId) {
-        semantic.forgetDocument(documentId);
     }
 
     /**

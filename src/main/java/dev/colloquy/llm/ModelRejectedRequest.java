@@ -6,7 +6,7 @@ import org.springframework.http.HttpStatus;
 /** The upstream refused the request itself (too long, bad parameter): retrying it will not help. */
 public final class ModelRejectedRequest extends ApiProblem {
 
-    ModelRejectedRequest(String model, String detail) {
+    public ModelRejectedRequest(String model, String detail) {
         super(
                 HttpStatus.UNPROCESSABLE_CONTENT,
                 "model-rejected-request",

@@ -7,7 +7,7 @@ import org.springframework.http.HttpStatus;
 /** Every model of the chain failed, or none may be called now: the client should retry later. */
 public final class ModelUnavailable extends ApiProblem {
 
-    ModelUnavailable(String model, String reason, Duration retryAfter) {
+    public ModelUnavailable(String model, String reason, Duration retryAfter) {
         super(
                 HttpStatus.SERVICE_UNAVAILABLE,
                 "model-unavailable",

@@ -4,9 +4,9 @@ import dev.colloquy.web.ApiProblem;
 import org.springframework.http.HttpStatus;
 
 /** Embeddings asked of a model that has none to give. */
-final class NoEmbeddings extends ApiProblem {
+public final class NoEmbeddings extends ApiProblem {
 
-    NoEmbeddings(String model) {
+    public NoEmbeddings(String model) {
         super(
                 HttpStatus.BAD_REQUEST,
                 "no-embeddings",

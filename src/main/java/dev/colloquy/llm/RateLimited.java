@@ -10,7 +10,7 @@ public final class RateLimited extends ApiProblem {
 
     private final String limit;
 
-    RateLimited(String limit, Duration retryAfter) {
+    public RateLimited(String limit, Duration retryAfter) {
         super(
                 HttpStatus.TOO_MANY_REQUESTS,
                 "rate-limited",

@@ -11,6 +11,9 @@ import org.springframework.http.HttpStatus;
  */
 public final class UnsupportedParameters extends ApiProblem {
 
+    /** Names the parameters a model with {@code drop-params} left out of the call. */
+    public static final String DROPPED_HEADER = "X-Colloquy-Dropped-Params";
+
     private final List<String> parameters;
 
     UnsupportedParameters(LlmModel model, List<String> parameters) {

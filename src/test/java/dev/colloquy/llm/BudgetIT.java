@@ -8,6 +8,7 @@ import dev.colloquy.FakeUpstream;
 import dev.colloquy.FakeUpstream.Reply;
 import dev.colloquy.Replica;
 import dev.colloquy.TestRedis;
+import dev.colloquy.llm.spend.Budgets;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;

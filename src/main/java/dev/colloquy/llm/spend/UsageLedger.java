@@ -1,0 +1,264 @@
+package dev.colloquy.llm.spend;
+
+import dev.colloquy.llm.LlmProperties;
+import dev.colloquy.platform.CopyWriter;
+import dev.colloquy.platform.PartitionedTable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The usage ledger's writer: a group commit. Calls are queued, and one writer thread writes what is
+ * queued into {@code llm_usage} in batches (a multi-row insert, or COPY into a temporary table for
+ * large ones, ignoring ids already there, so a retried batch never bills twice); while one batch is
+ * written the next one gathers, so the batches grow with the load. A call that costs something waits
+ * (at most {@code commitWait}) until its batch has committed, so a call the client saw finish is
+ * billed even when the process is killed right after; a free call (cached, local model, failed) does
+ * not wait, and a batch of free calls only gathers for up to 200 ms first. It stops after the web
+ * server, flushing everything still queued; a failed write is retried, never dropped.
+ */
+@Component
+public class UsageLedger implements SmartLifecycle {
+
+    static final List<String> COLUMNS = List.of(
+            "id",
+            "user_id",
+            "conversation_id",
+            "model",
+            "provider",
+            "input_tokens",
+            "output_tokens",
+            "cost_usd",
+            "status",
+            "latency_ms",
+            "created_at",
+            "saved_usd",
+            "cached_input_tokens",
+            "cache_write_tokens",
+            "reasoning_tokens");
+    /** How long shutdown waits for an unreachable database before logging what it could not write. */
+    private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(10);
+
+    private static final Logger log = LoggerFactory.getLogger(UsageLedger.class);
+    private static final int BATCH = 1_000;
+
+    /** How long a batch of free calls only gathers more before it is written. */
+    private static final Duration LINGER = Duration.ofMillis(200);
+    /** Batches up to this size go in as one multi-row insert; larger ones through COPY. */
+    private static final int SMALL_BATCH = 64;
+
+    /** A queued record, whether its caller waits for it, and the promise kept when its batch commits. */
+    private record Pending(UsageRecord usage, boolean waits, CompletableFuture<Void> committed) {}
+
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
+    private final Duration commitWait;
+    private final JdbcClient jdbc;
+    private final CopyWriter copyWriter;
+    private final TransactionTemplate transactions;
+    private volatile boolean running;
+    private Thread writer;
+
+    UsageLedger(JdbcClient jdbc, CopyWriter copyWriter, TransactionTemplate transactions, LlmProperties properties) {
+        this.commitWait = properties.ledgerCommitWait();
+        this.jdbc = jdbc;
+        this.copyWriter = copyWriter;
+        this.transactions = transactions;
+    }
+
+    @Bean
+    static PartitionedTable usagePartitions() {
+        return new PartitionedTable("llm_usage");
+    }
+
+    /**
+     * Records a call. One that costs something returns once it is committed, or after {@code
+     * commitWait} when the database is slow or gone (it stays queued and is retried).
+     */
+    public void record(UsageRecord usage) {
+        // 0 turns the wait off: faster calls, but a replica killed outright loses the last moment's usage
+        boolean billed = usage.costUsd().signum() > 0 && commitWait.isPositive();
+        var pending = new Pending(usage, billed, new CompletableFuture<>());
+        if (!queue.offer(pending)) {
+            log.warn("Usage queue full: writing one record on the request path");
+            write(List.of(pending));
+            return;
+        }
+        if (billed) {
+            try {
+                pending.committed().get(commitWait.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                log.warn("Usage record {} not committed within {}: it stays queued", usage.id(), commitWait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("never completed exceptionally", e);
+            }
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        writer = Thread.ofPlatform().name("usage-ledger").daemon().start(this::drainLoop);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        writer.interrupt();
+        try {
+            writer.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flushWithin(SHUTDOWN_FLUSH);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** After the web server has stopped (it stops in a higher phase), so the last calls are recorded. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
+    }
+
+    /** Writes everything queued now; for tests. */
+    void flush() {
+        flushWithin(Duration.ofDays(1));
+    }
+
+    /**
+     * Writes everything queued, retrying for at most this long; what still cannot be written (the
+     * database is gone at shutdown) is logged record by record, so it can be replayed, not lost silently.
+     */
+    private void flushWithin(Duration budget) {
+        long deadline = System.nanoTime() + budget.toNanos();
+        var batch = new ArrayList<Pending>();
+        while (queue.drainTo(batch, BATCH) > 0) {
+            if (!writeWithRetry(batch, deadline)) {
+                batch.forEach(pending -> log.error("Usage record not written: {}", pending.usage()));
+                queue.forEach(pending -> log.error("Usage record not written: {}", pending.usage()));
+                queue.clear();
+                return;
+            }
+            batch.clear();
+        }
+    }
+
+    private void drainLoop() {
+        var batch = new ArrayList<Pending>(BATCH);
+        while (running) {
+            try {
+                var first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH - 1);
+                if (batch.stream().noneMatch(Pending::waits)) {
+                    // nobody waits for these: gather more, so free calls cost few transactions
+                    long until = System.nanoTime() + LINGER.toNanos();
+                    while (batch.size() < BATCH && System.nanoTime() < until) {
+                        var next = queue.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
+                        if (next == null) {
+                            break;
+                        }
+                        batch.add(next);
+                        if (next.waits()) {
+                            break;
+                        }
+                    }
+                    queue.drainTo(batch, BATCH - batch.size());
+                }
+                writeWithRetry(batch, System.nanoTime() + Duration.ofDays(365).toNanos());
+                batch.clear();
+            } catch (InterruptedException e) {
+                if (!batch.isEmpty()) {
+                    queue.addAll(batch);
+                }
+                return;
+            }
+        }
+    }
+
+    /** Writes the batch, retrying with backoff until the deadline (nano time); false if it never went in. */
+    private boolean writeWithRetry(List<Pending> batch, long deadline) {
+        long backoff = 100;
+        while (true) {
+            try {
+                write(batch);
+                return true;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    log.error("Usage ledger write of {} records failed, giving up: {}", batch.size(), e.getMessage());
+                    return false;
+                }
+                log.warn("Usage ledger write of {} records failed, retrying: {}", batch.size(), e.getMessage());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    write(batch);
+                    return true;
+                }
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+    }
+
+    /**
+     * One transaction, ignoring ids already there. It commits with {@code synchronous_commit = off}:
+     * the commit returns once PostgreSQL has the records, without waiting for the disk flush, so a
+     * crash of this process right after loses nothing; only a crash of PostgreSQL's machine within
+     * about 0.6 s (three {@code wal_writer_delay}s) could, and then the calls are under-billed, never
+     * billed twice.
+     */
+    private void write(List<Pending> batch) {
+        var rows = batch.stream().map(pending -> pending.usage().row()).toList();
+        transactions.executeWithoutResult(status -> {
+            jdbc.sql("set local synchronous_commit = off").update();
+            if (rows.size() <= SMALL_BATCH) {
+                insert(rows);
+                return;
+            }
+            jdbc.sql("create temporary table llm_usage_incoming (like llm_usage) on commit drop")
+                    .update();
+            copyWriter.copy("llm_usage_incoming", COLUMNS, rows);
+            jdbc.sql("insert into llm_usage select * from llm_usage_incoming on conflict do nothing")
+                    .update();
+        });
+        batch.forEach(pending -> pending.committed().complete(null));
+    }
+
+    /** A few rows as one multi-row insert: one round trip, no temporary table. */
+    private void insert(List<Object[]> rows) {
+        var row = "(" + String.join(", ", java.util.Collections.nCopies(COLUMNS.size(), "?")) + ")";
+        var sql = "insert into llm_usage (" + String.join(", ", COLUMNS) + ") values "
+                + String.join(", ", java.util.Collections.nCopies(rows.size(), row)) + " on conflict do nothing";
+        var values = new ArrayList<Object>(rows.size() * COLUMNS.size());
+        for (var columns : rows) {
+            for (var value : columns) {
+                values.add(
+                        value instanceof java.time.Instant instant
+                                ? instant.atOffset(java.time.ZoneOffset.UTC)
+                                : value);
+            }
+        }
+        jdbc.sql(sql).params(values).update();
+    }
+}
