@@ -15,13 +15,6 @@ public final class Tokens {
     private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
     private static final int PER_MESSAGE = 4;
     private static final int PER_TOOL = 8;
-    /** OpenAI's charge for an image at {@code detail: low}. */
-    static final int IMAGE_LOW = 85;
-    /**
-     * An image of unknown size at {@code high} or {@code auto}: OpenAI's tile rule for a 1024x1024
-     * image (85 + 4 tiles of 170), the size most images are scaled to.
-     */
-    static final int IMAGE_UNKNOWN_SIZE = 765;
     /** Audio and files of unknown length: a fixed estimate; the upstream's usage settles the call. */
     static final int ATTACHMENT = 1_000;
 
@@ -47,8 +40,7 @@ public final class Tokens {
                     for (var part : user.parts()) {
                         total += switch (part) {
                             case ContentPart.Text ignored -> 0;
-                            case ContentPart.Image image ->
-                                "low".equals(image.detail()) ? IMAGE_LOW : IMAGE_UNKNOWN_SIZE;
+                            case ContentPart.Image image -> ImageTokens.of(image);
                             case ContentPart.Audio ignored -> ATTACHMENT;
                             case ContentPart.File ignored -> ATTACHMENT;
                         };

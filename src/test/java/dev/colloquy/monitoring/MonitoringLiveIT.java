@@ -133,6 +133,7 @@ class MonitoringLiveIT extends IntegrationTest {
                     "job:redis_cache_hit_ratio:rate5m",
                     "result:api_cache_response_time_seconds:p95_5m",
                     "instance:jvm_memory_heap:utilisation",
+                    "instance:db_query_seconds:p99_5m",
                     "model:llm_cost_usd:rate1h");
 
             var problems = new ArrayList<String>();

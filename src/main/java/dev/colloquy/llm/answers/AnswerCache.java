@@ -14,13 +14,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The exact response cache: an answer is kept under the hash of the canonical request (the caller,
@@ -64,15 +65,14 @@ public class AnswerCache {
     private static final Duration DEFAULT_TTL = Duration.ofHours(1);
 
     private final TypedCache<CachedAnswer> entries;
-    private final JsonMapper json;
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final JsonMapper SORTED = JsonMapper.builder()
             .enable(tools.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .enable(tools.jackson.databind.cfg.JsonNodeFeature.WRITE_PROPERTIES_SORTED)
             .build();
 
-    AnswerCache(TwoTierCache cache, JsonMapper json) {
+    AnswerCache(TwoTierCache cache) {
         this.entries = cache.typed(CacheNamespace.LLM_RESPONSE, CachedAnswer.class);
-        this.json = json;
     }
 
     /**
@@ -82,42 +82,44 @@ public class AnswerCache {
      * passage retrieved for it.
      */
     public String key(UUID userId, LlmModel model, ChatRequest request) {
-        var canonical = new LinkedHashMap<String, Object>();
-        canonical.put("v", 2);
-        canonical.put("user", userId.toString());
-        canonical.put("model", model.name());
-        canonical.put("upstream", model.upstreamModel());
-        var effective = request.openAiBody() != null ? request.openAiBody().deepCopy() : OpenAiWire.render(request);
-        effective.remove("model");
-        effective.remove("stream");
-        effective.remove("stream_options");
+        return keyOf(userId, model, request);
+    }
+
+    static String keyOf(UUID userId, LlmModel model, ChatRequest request) {
+        var canonical = NODES.objectNode()
+                .put("v", 2)
+                .put("user", userId.toString())
+                .put("model", model.name())
+                .put("upstream", model.upstreamModel());
+        var effective = effective(request);
         if (request.openAiBody() == null || !request.openAiBody().has("max_tokens")) {
             effective.put("max_tokens", request.maxTokens());
         }
-        canonical.put("request", effective);
+        canonical.set("request", effective);
         if (!request.sources().isEmpty()) {
-            canonical.put(
-                    "sources",
-                    request.sources().stream()
-                            .map(s -> s.documentId() + ":" + s.documentVersion() + ":" + s.chunkId())
-                            .toList());
+            var sources = canonical.putArray("sources");
+            request.sources().forEach(s -> sources.add(s.documentId() + ":" + s.documentVersion() + ":" + s.chunkId()));
         }
-        return HexFormat.of().formatHex(sha256(canonical(json.writeValueAsBytes(canonical))));
+        // written with every object's keys in order, so field order never splits an entry
+        return HexFormat.of().formatHex(sha256(SORTED.writeValueAsBytes(canonical)));
     }
 
-    /** The same JSON with every object's keys in order, so field order never splits an entry. */
-    private static byte[] canonical(byte[] bytes) {
-        return SORTED.writeValueAsBytes(SORTED.readTree(bytes));
+    /** The request as the OpenAI wire states it, without what the gateway rewrites; a shallow copy. */
+    private static ObjectNode effective(ChatRequest request) {
+        var effective = request.openAiBody() != null
+                ? NODES.objectNode().setAll(request.openAiBody())
+                : OpenAiWire.render(request);
+        effective.remove("model");
+        effective.remove("stream");
+        effective.remove("stream_options");
+        return effective;
     }
 
     /** Every parameter of the call but its messages, as canonical JSON. */
     static String canonicalOptions(ChatRequest request) {
-        var effective = request.openAiBody() != null ? request.openAiBody().deepCopy() : OpenAiWire.render(request);
+        var effective = effective(request);
         effective.remove("messages");
-        effective.remove("model");
-        effective.remove("stream");
-        effective.remove("stream_options");
-        return new String(canonical(SORTED.writeValueAsBytes(effective)), java.nio.charset.StandardCharsets.UTF_8);
+        return SORTED.writeValueAsString(effective);
     }
 
     public Optional<CachedAnswer> find(String key) {
