@@ -18,6 +18,7 @@ import org.springframework.test.context.DynamicPropertySource;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "colloquy.admin-emails=root@colloquy.test",
+            "colloquy.auth.signup=open",
             "colloquy.cursors.secret=integration-tests-cursor-secret-0123456789",
             "colloquy.database.slow-query-threshold=150ms",
             "colloquy.cache.stats-interval=PT1S",

@@ -26,6 +26,7 @@ public final class Replica implements AutoCloseable {
         all.put("spring.datasource.username", database.user());
         all.put("colloquy.cursors.secret", "integration-tests-cursor-secret-0123456789");
         all.put("colloquy.admin-emails", "root@colloquy.test");
+        all.put("colloquy.auth.signup", "open");
         all.putAll(properties);
         var arguments = all.entrySet().stream()
                 .map(entry -> "--" + entry.getKey() + "=" + entry.getValue())

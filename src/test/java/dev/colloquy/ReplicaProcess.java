@@ -59,6 +59,8 @@ public final class ReplicaProcess implements AutoCloseable {
         env.put("SPRING_DATA_REDIS_URL", redis.url());
         env.put("COLLOQUY_CACHE_KEY_PREFIX", redis.prefix());
         env.put("COLLOQUY_CURSORS_SECRET", "replica-process-cursor-secret-0123456789abcdef");
+        env.put("COLLOQUY_ADMIN_EMAILS", "root@colloquy.test");
+        env.put("COLLOQUY_AUTH_SIGNUP", "open");
         env.put("COLLOQUY_LLM_DEFAULT_MODEL", "local");
         env.put("COLLOQUY_LLM_MODELS_0_NAME", "stream-model");
         env.put("COLLOQUY_LLM_MODELS_0_BASE_URL", FakeUpstream.get().baseUrl());

@@ -14,6 +14,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -35,7 +36,9 @@ class AuthController {
             @NotBlank
             @Size(max = 100)
             @Pattern(regexp = "[^\\x00-\\x1f\\x7f]*+", message = "must not contain control characters")
-            String displayName) {}
+            String displayName,
+
+            @Nullable @Size(max = 100) String invite) {}
 
     record Login(
             @NotBlank @Size(max = 254) String email,
@@ -57,7 +60,7 @@ class AuthController {
 
     @PostMapping("/api/auth/register")
     ResponseEntity<Registered> register(@Valid @RequestBody Register request) {
-        var user = accounts.register(request.email(), request.password(), request.displayName());
+        var user = accounts.register(request.email(), request.password(), request.displayName(), request.invite());
         var token = signingIn.issue(user);
         return ResponseEntity.created(URI.create("/api/me"))
                 .body(new Registered(user, token.token(), token.expiresAt()));

@@ -46,12 +46,17 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(
                         requests -> requests.requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login")
                                 .permitAll()
+                                // an account waiting for approval may see that it waits, and sign out
+                                .requestMatchers(HttpMethod.GET, "/api/me")
+                                .hasAnyAuthority(BearerAuthentication.FULL_ACCESS, BearerAuthentication.PENDING)
+                                .requestMatchers(HttpMethod.POST, "/api/auth/logout")
+                                .hasAnyAuthority(BearerAuthentication.FULL_ACCESS, BearerAuthentication.PENDING)
                                 .requestMatchers("/api/admin/**")
                                 .hasRole("ADMIN")
                                 .requestMatchers("/api/**")
                                 .hasAuthority(BearerAuthentication.FULL_ACCESS)
                                 .requestMatchers("/v1/**")
-                                .authenticated()
+                                .hasAuthority(BearerAuthentication.ACTIVE)
                                 .requestMatchers("/actuator/health/**", "/actuator/prometheus", "/actuator/info")
                                 .permitAll()
                                 .requestMatchers("/actuator/**")
@@ -128,6 +133,16 @@ class SecurityConfiguration {
 
     private static AccessDeniedHandler forbidden(ProblemWriter problems) {
         return (request, response, e) -> {
+            if (request.getUserPrincipal() instanceof BearerAuthentication bearer
+                    && bearer.getPrincipal().pending()) {
+                var waiting = ProblemDetail.forStatusAndDetail(
+                        HttpStatus.FORBIDDEN,
+                        "Your account waits for an administrator's approval; until then you can only sign out");
+                waiting.setType(ProblemTypes.of("account-pending"));
+                waiting.setTitle("Account pending");
+                problems.write(response, waiting);
+                return;
+            }
             var problem = ProblemDetail.forStatusAndDetail(
                     HttpStatus.FORBIDDEN,
                     "Your credential does not allow this: admin routes need an admin, and chat-scoped API keys reach only /v1");

@@ -50,6 +50,18 @@ class Sessions {
                 .update();
     }
 
+    /** Ends every live session of the account; the hashes of their tokens. */
+    java.util.List<byte[]> revokeAll(java.util.UUID userId) {
+        return jdbc.sql("""
+                        update sessions set revoked_at = now()
+                         where user_id = :userId and revoked_at is null
+                        returning token_hash
+                        """)
+                .param("userId", userId)
+                .query((rs, row) -> rs.getBytes("token_hash"))
+                .list();
+    }
+
     int purgeExpired() {
         return jdbc.sql("delete from sessions where expires_at < now() - interval '1 day'")
                 .update();

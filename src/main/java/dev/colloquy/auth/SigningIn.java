@@ -5,6 +5,8 @@ import dev.colloquy.cache.TwoTierCache;
 import dev.colloquy.cache.TypedCache;
 import dev.colloquy.platform.Uuid7;
 import dev.colloquy.user.AccessScope;
+import dev.colloquy.user.AccountAdministration;
+import dev.colloquy.user.AccountStatus;
 import dev.colloquy.user.ApiKeyManagement;
 import dev.colloquy.user.CurrentUser;
 import dev.colloquy.user.SecretTokens;
@@ -54,8 +56,23 @@ public class SigningIn {
         return new IssuedToken(token, expiresAt);
     }
 
+    /**
+     * A session for the account with this password; one that waits for approval signs in (and sees
+     * that it waits), a disabled one does not.
+     */
     public IssuedToken login(String email, String password) {
-        return accounts.authenticate(email, password).map(this::issue).orElseThrow(InvalidCredentials::new);
+        var user = accounts.authenticate(email, password).orElseThrow(InvalidCredentials::new);
+        if (user.status() == AccountStatus.DISABLED) {
+            throw new AccountDisabledProblem();
+        }
+        return issue(user);
+    }
+
+    /** An admin shut the account out: its sessions end on every replica. */
+    @org.springframework.context.event.EventListener
+    void accountDisabled(AccountAdministration.AccountDisabled disabled) {
+        sessions.revokeAll(disabled.userId())
+                .forEach(hash -> sessionCache.evict(HexFormat.of().formatHex(hash)));
     }
 
     /** Ends the session of this token on every replica: revoked in PostgreSQL, then evicted from the cache. */
@@ -85,7 +102,9 @@ public class SigningIn {
                 return Optional.empty();
             }
             return accounts.find(session.userId())
-                    .map(user -> new CurrentUser(user.id(), user.role(), AccessScope.FULL, session.id()));
+                    .filter(user -> user.status() != AccountStatus.DISABLED)
+                    .map(user ->
+                            new CurrentUser(user.id(), user.role(), AccessScope.FULL, session.id(), user.status()));
         }
         return Optional.empty();
     }

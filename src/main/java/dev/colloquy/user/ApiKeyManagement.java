@@ -70,6 +70,11 @@ public class ApiKeyManagement {
                 resolved.getOrLoad(cacheKey(hash), () -> keys.resolve(hash).orElse(null)));
     }
 
+    /** Forgets every resolved key of the account on every replica, after its status changed. */
+    void forgetAllOf(UUID userId) {
+        keys.hashesOf(userId).forEach(hash -> resolved.evict(cacheKey(hash)));
+    }
+
     private static String cacheKey(byte[] hash) {
         return "api-key:" + HexFormat.of().formatHex(hash);
     }

@@ -73,7 +73,7 @@ class ApiKeys {
         return jdbc.sql("""
                         select k.id, k.user_id, k.scope, u.role, k.requests_per_minute, k.tokens_per_minute
                           from api_keys k join users u on u.id = k.user_id
-                         where k.key_hash = :keyHash and k.revoked_at is null
+                         where k.key_hash = :keyHash and k.revoked_at is null and u.status = 'ACTIVE'
                         """)
                 .param("keyHash", keyHash)
                 .query((rs, row) -> new CurrentUser(
@@ -84,7 +84,16 @@ class ApiKeys {
                         new ApiKeyLimits(
                                 rs.getObject("id", UUID.class),
                                 rs.getObject("requests_per_minute", Integer.class),
-                                rs.getObject("tokens_per_minute", Integer.class))))
+                                rs.getObject("tokens_per_minute", Integer.class)),
+                        AccountStatus.ACTIVE))
                 .optional();
+    }
+
+    /** The hashes of the account's live keys. */
+    List<byte[]> hashesOf(UUID userId) {
+        return jdbc.sql("select key_hash from api_keys where user_id = :userId and revoked_at is null")
+                .param("userId", userId)
+                .query((rs, row) -> rs.getBytes("key_hash"))
+                .list();
     }
 }

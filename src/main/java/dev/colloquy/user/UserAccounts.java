@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -16,6 +17,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Registering accounts and checking their passwords. Passwords are hashed with Argon2id. */
 @Service
@@ -29,27 +31,75 @@ public class UserAccounts {
     private final PasswordEncoder passwords = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
     private final String unknownUserHash;
 
-    UserAccounts(Users users, AccountProperties properties, TwoTierCache cache) {
+    private final SignupProperties signup;
+    private final Invites invites;
+    private final TransactionTemplate transactions;
+
+    UserAccounts(
+            Users users,
+            AccountProperties properties,
+            SignupProperties signup,
+            Invites invites,
+            TransactionTemplate transactions,
+            TwoTierCache cache) {
         this.users = users;
         this.properties = properties;
+        this.signup = signup;
+        this.invites = invites;
+        this.transactions = transactions;
         this.userCache = cache.typed(CacheNamespace.USER, User.class);
         this.unknownUserHash = passwords.encode("colloquy-timing-equaliser");
     }
 
     public User register(String email, String password, String displayName) {
+        return register(email, password, displayName, null);
+    }
+
+    /**
+     * Creates an account as the sign-up policy allows: those in {@code colloquy.admin-emails} (or, when
+     * none is configured, the installation's first account) as active admins, an invite's holder as active, others as the
+     * policy says (active, waiting for approval, or refused).
+     *
+     * @throws SignupRefused when the policy does not let this account in
+     * @throws EmailTaken when an account has this email
+     */
+    public User register(String email, String password, String displayName, @Nullable String inviteCode) {
         var normalised = normalise(email);
-        var role = properties.isAdmin(normalised) ? Role.ADMIN : Role.USER;
-        var user = new User(
-                Uuid7.next(),
-                normalised,
-                displayName.strip(),
-                role,
-                Instant.now().truncatedTo(ChronoUnit.MICROS));
-        if (!users.insert(user, passwords.encode(password))) {
-            throw new EmailTaken();
-        }
-        log.atInfo().addKeyValue("user.id", user.id()).log("Registered account with role {}", role);
+        var hash = passwords.encode(password);
+        var user = transactions.execute(status -> {
+            users.lockForSignup();
+            // with no admin emails configured, the installation's first account is its admin
+            boolean admin =
+                    properties.isAdmin(normalised) || properties.adminEmails().isEmpty() && !users.anyExists();
+            var id = Uuid7.next();
+            var invited = !admin && inviteCode != null && !inviteCode.isBlank();
+            var accountStatus =
+                    admin ? AccountStatus.ACTIVE : signup.signup().admit(signup.allows(normalised), invited);
+            var created = new User(
+                    id,
+                    normalised,
+                    displayName.strip(),
+                    admin ? Role.ADMIN : Role.USER,
+                    Instant.now().truncatedTo(ChronoUnit.MICROS),
+                    accountStatus);
+            if (!users.insert(created, hash)) {
+                throw new EmailTaken();
+            }
+            if (invited && !invites.consume(SecretTokens.hash(inviteCode.strip()), normalised, id)) {
+                throw new SignupRefused(
+                        "invite-invalid", "This invite is unknown, used, expired or meant for another email address");
+            }
+            return created;
+        });
+        log.atInfo()
+                .addKeyValue("user.id", user.id())
+                .log("Registered account with role {} and status {}", user.role(), user.status());
         return user;
+    }
+
+    /** Forgets the cached account, after an admin changed it. */
+    void evict(UUID id) {
+        userCache.evict(id.toString());
     }
 
     /** The account whose password this is; empty for a wrong password or an unknown email alike. */
@@ -80,7 +130,7 @@ public class UserAccounts {
         }
     }
 
-    private static String normalise(String email) {
+    static String normalise(String email) {
         return email.strip().toLowerCase(Locale.ROOT);
     }
 }

@@ -14,7 +14,7 @@ class Users {
 
     record Credentials(User user, String passwordHash) {}
 
-    private static final String COLUMNS = "id, email, display_name, role, created_at";
+    private static final String COLUMNS = "id, email, display_name, role, created_at, status";
 
     private final JdbcClient jdbc;
 
@@ -25,8 +25,8 @@ class Users {
     /** Inserts the account unless the email is taken; true when inserted. */
     boolean insert(User user, String passwordHash) {
         return jdbc.sql("""
-                        insert into users (id, email, display_name, password_hash, role, created_at, updated_at)
-                        values (:id, :email, :displayName, :passwordHash, :role, :createdAt, :createdAt)
+                        insert into users (id, email, display_name, password_hash, role, status, created_at, updated_at)
+                        values (:id, :email, :displayName, :passwordHash, :role, :status, :createdAt, :createdAt)
                         on conflict (email) do nothing
                         """)
                         .param("id", user.id())
@@ -34,6 +34,7 @@ class Users {
                         .param("displayName", user.displayName())
                         .param("passwordHash", passwordHash)
                         .param("role", user.role().name())
+                        .param("status", user.status().name())
                         .param("createdAt", user.createdAt().atOffset(java.time.ZoneOffset.UTC))
                         .update()
                 == 1;
@@ -51,6 +52,62 @@ class Users {
                 .param("email", email)
                 .query((rs, row) -> new Credentials(user(rs, row), rs.getString("password_hash")))
                 .optional();
+    }
+
+    /**
+     * Holds sign-ups one at a time until the transaction ends, so that exactly one account is an
+     * installation's first.
+     */
+    void lockForSignup() {
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('colloquy.signup'))")
+                .query(Object.class)
+                .single();
+    }
+
+    boolean anyExists() {
+        return jdbc.sql("select exists (select 1 from users)")
+                .query(Boolean.class)
+                .single();
+    }
+
+    /** Moves the account from one of these statuses to another; true when it was in one of them. */
+    boolean changeStatus(UUID id, List<AccountStatus> from, AccountStatus to) {
+        return jdbc.sql("""
+                        update users set status = :to, updated_at = now()
+                         where id = :id and status = any(:from)
+                        """)
+                        .param("id", id)
+                        .param("to", to.name())
+                        .param("from", from.stream().map(Enum::name).toArray(String[]::new))
+                        .update()
+                == 1;
+    }
+
+    /**
+     * A page of accounts, newest first, optionally only of one status and with the text in their email
+     * or name; one more than asked, to tell whether there is a next page.
+     */
+    List<User> page(
+            @org.jspecify.annotations.Nullable AccountStatus status,
+            @org.jspecify.annotations.Nullable String text,
+            dev.colloquy.platform.@org.jspecify.annotations.Nullable KeysetPosition after,
+            int limit) {
+        return jdbc.sql("select " + COLUMNS + """
+                          from users
+                         where (cast(:status as text) is null or status = :status)
+                           and (cast(:text as text) is null
+                                or strpos(email, lower(:text)) > 0 or strpos(lower(display_name), lower(:text)) > 0)
+                           and (cast(:afterAt as timestamptz) is null or (created_at, id) < (cast(:afterAt as timestamptz), cast(:afterId as uuid)))
+                         order by created_at desc, id desc
+                         limit :limit
+                        """)
+                .param("status", status == null ? null : status.name())
+                .param("text", text)
+                .param("afterAt", after == null ? null : after.at().atOffset(java.time.ZoneOffset.UTC))
+                .param("afterId", after == null ? null : after.id())
+                .param("limit", limit)
+                .query(Users::user)
+                .list();
     }
 
     /** Makes admins of these accounts; returns the ids of those that were not yet. */
@@ -71,6 +128,7 @@ class Users {
                 rs.getString("email"),
                 rs.getString("display_name"),
                 Role.valueOf(rs.getString("role")),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(),
+                AccountStatus.valueOf(rs.getString("status")));
     }
 }
