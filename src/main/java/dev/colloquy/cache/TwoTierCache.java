@@ -70,6 +70,9 @@ public class TwoTierCache {
     private final String channel;
     private final String origin = java.util.UUID.randomUUID().toString();
     private volatile long lastHeartbeatMillis = System.currentTimeMillis();
+    /** When this replica last sent a heartbeat: silence counts only after one went out unanswered. */
+    private volatile long lastPublishedMillis = System.currentTimeMillis();
+
     private volatile boolean outageObserved;
 
     TwoTierCache(SharedTier shared, CacheMetrics metrics, CacheProperties properties, JsonMapper json) {
@@ -322,6 +325,7 @@ public class TwoTierCache {
         try {
             ensureRecovered();
             shared.publish(channel, origin + "|H|");
+            lastPublishedMillis = System.currentTimeMillis();
         } catch (SharedTierUnavailable e) {
             log.debug("Heartbeat not sent: {}", e.getMessage());
         }
@@ -477,7 +481,10 @@ public class TwoTierCache {
         if (!shared.configured()) {
             return true;
         }
-        if (System.currentTimeMillis() - lastHeartbeatMillis > HEARTBEAT_LOST_MILLIS) {
+        // Heartbeats sent but not heard back: the subscription is broken. A replica that sent none (its
+        // scheduler paused or starved: a long GC, busy cores, a paused test context) has lost nothing,
+        // and must not empty everyone's keys when it wakes.
+        if (lastPublishedMillis - lastHeartbeatMillis > HEARTBEAT_LOST_MILLIS) {
             markOutage();
             return false;
         }
