@@ -1,5 +1,6 @@
 package dev.colloquy.user;
 
+import dev.colloquy.cache.ResponseCaching;
 import dev.colloquy.platform.Cursors;
 import dev.colloquy.platform.KeysetPosition;
 import dev.colloquy.platform.Page;
@@ -39,6 +40,7 @@ public class AccountAdministration {
     private final Cursors cursors;
     private final SignupProperties signup;
     private final ApplicationEventPublisher events;
+    private final ResponseCaching caching;
 
     AccountAdministration(
             Users users,
@@ -48,7 +50,8 @@ public class AccountAdministration {
             AuditLog audit,
             Cursors cursors,
             SignupProperties signup,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events,
+            ResponseCaching caching) {
         this.users = users;
         this.accounts = accounts;
         this.apiKeys = apiKeys;
@@ -57,6 +60,7 @@ public class AccountAdministration {
         this.cursors = cursors;
         this.signup = signup;
         this.events = events;
+        this.caching = caching;
     }
 
     public Page<User> list(@Nullable AccountStatus status, @Nullable String text, @Nullable String cursor, int limit) {
@@ -143,6 +147,7 @@ public class AccountAdministration {
         }
         audit.append(admin.id(), action, id, detail, address);
         accounts.evict(id);
+        caching.invalidateFor(id.toString(), "me"); // the account's own view of itself
         return users.find(id).orElseThrow(() -> new NotFound("Account"));
     }
 }

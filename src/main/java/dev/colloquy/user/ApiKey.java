@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An API key as listed to its owner: never the secret itself, only its first characters; with its
- * own rate limits, if it has any.
+ * own rate limits and expiry, if it has any.
  */
 public record ApiKey(
         UUID id,
@@ -15,4 +15,5 @@ public record ApiKey(
         AccessScope scope,
         Instant createdAt,
         @Nullable Integer requestsPerMinute,
-        @Nullable Integer tokensPerMinute) {}
+        @Nullable Integer tokensPerMinute,
+        @Nullable Instant expiresAt) {}

@@ -38,7 +38,9 @@ class ApiKeyController {
 
             @Nullable @Positive @Max(1_000_000) Integer requestsPerMinute,
 
-            @Nullable @Positive @Max(1_000_000_000) Integer tokensPerMinute) {}
+            @Nullable @Positive @Max(1_000_000_000) Integer tokensPerMinute,
+
+            @Nullable @Positive @Max(3_650) Integer expiresInDays) {}
 
     record ApiKeyView(
             UUID id,
@@ -48,6 +50,7 @@ class ApiKeyController {
             Instant createdAt,
             @Nullable Integer requestsPerMinute,
             @Nullable Integer tokensPerMinute,
+            @Nullable Instant expiresAt,
             @Nullable String key) {
 
         static ApiKeyView of(ApiKey key, @Nullable String secret) {
@@ -59,6 +62,7 @@ class ApiKeyController {
                     key.createdAt(),
                     key.requestsPerMinute(),
                     key.tokensPerMinute(),
+                    key.expiresAt(),
                     secret);
         }
     }
@@ -75,8 +79,11 @@ class ApiKeyController {
     ResponseEntity<ApiKeyView> create(
             @AuthenticationPrincipal CurrentUser caller, @Valid @RequestBody CreateApiKey request) {
         var scope = request.scope() == null ? AccessScope.FULL : AccessScope.fromWire(request.scope());
-        var created =
-                keys.create(caller.id(), request.name(), scope, request.requestsPerMinute(), request.tokensPerMinute());
+        var expiresAt = request.expiresInDays() == null
+                ? null
+                : Instant.now().plus(java.time.Duration.ofDays(request.expiresInDays()));
+        var created = keys.create(
+                caller.id(), request.name(), scope, request.requestsPerMinute(), request.tokensPerMinute(), expiresAt);
         return ResponseEntity.created(
                         URI.create("/api/api-keys/" + created.key().id()))
                 .body(ApiKeyView.of(created.key(), created.secret()));

@@ -42,6 +42,17 @@ public class ApiKeyManagement {
             AccessScope scope,
             @Nullable Integer requestsPerMinute,
             @Nullable Integer tokensPerMinute) {
+        return create(userId, name, scope, requestsPerMinute, tokensPerMinute, null);
+    }
+
+    /** A key with its own per-minute limits and an expiry (null: until revoked). */
+    public CreatedApiKey create(
+            UUID userId,
+            String name,
+            AccessScope scope,
+            @Nullable Integer requestsPerMinute,
+            @Nullable Integer tokensPerMinute,
+            @Nullable Instant expiresAt) {
         var secret = SecretTokens.generate(SecretTokens.API_KEY_PREFIX);
         var key = new ApiKey(
                 Uuid7.next(),
@@ -50,7 +61,8 @@ public class ApiKeyManagement {
                 scope,
                 Instant.now().truncatedTo(ChronoUnit.MICROS),
                 requestsPerMinute,
-                tokensPerMinute);
+                tokensPerMinute,
+                expiresAt == null ? null : expiresAt.truncatedTo(ChronoUnit.MICROS));
         keys.insert(userId, key, SecretTokens.hash(secret));
         return new CreatedApiKey(key, secret);
     }
@@ -66,8 +78,9 @@ public class ApiKeyManagement {
 
     public Optional<CurrentUser> resolve(String secret) {
         var hash = SecretTokens.hash(secret);
-        return Optional.ofNullable(
-                resolved.getOrLoad(cacheKey(hash), () -> keys.resolve(hash).orElse(null)));
+        return Optional.ofNullable(resolved.getOrLoad(
+                        cacheKey(hash), () -> keys.resolve(hash).orElse(null)))
+                .filter(caller -> caller.apiKey() == null || !caller.apiKey().expired());
     }
 
     /** Forgets every resolved key of the account on every replica, after its status changed. */

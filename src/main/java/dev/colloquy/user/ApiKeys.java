@@ -20,9 +20,9 @@ class ApiKeys {
     void insert(UUID userId, ApiKey key, byte[] keyHash) {
         jdbc.sql("""
                         insert into api_keys (id, user_id, name, prefix, key_hash, scope, created_at,
-                                              requests_per_minute, tokens_per_minute)
+                                              requests_per_minute, tokens_per_minute, expires_at)
                         values (:id, :userId, :name, :prefix, :keyHash, :scope, :createdAt,
-                                :requestsPerMinute, :tokensPerMinute)
+                                :requestsPerMinute, :tokensPerMinute, :expiresAt)
                         """)
                 .param("id", key.id())
                 .param("userId", userId)
@@ -33,12 +33,16 @@ class ApiKeys {
                 .param("createdAt", key.createdAt().atOffset(ZoneOffset.UTC))
                 .param("requestsPerMinute", key.requestsPerMinute())
                 .param("tokensPerMinute", key.tokensPerMinute())
+                .param(
+                        "expiresAt",
+                        key.expiresAt() == null ? null : key.expiresAt().atOffset(ZoneOffset.UTC))
                 .update();
     }
 
     List<ApiKey> list(UUID userId) {
         return jdbc.sql("""
-                        select id, name, prefix, scope, created_at, requests_per_minute, tokens_per_minute
+                        select id, name, prefix, scope, created_at, requests_per_minute, tokens_per_minute,
+                               expires_at
                           from api_keys
                          where user_id = :userId and revoked_at is null
                          order by created_at desc
@@ -51,7 +55,8 @@ class ApiKeys {
                         AccessScope.fromWire(rs.getString("scope")),
                         rs.getTimestamp("created_at").toInstant(),
                         rs.getObject("requests_per_minute", Integer.class),
-                        rs.getObject("tokens_per_minute", Integer.class)))
+                        rs.getObject("tokens_per_minute", Integer.class),
+                        instant(rs.getTimestamp("expires_at"))))
                 .list();
     }
 
@@ -71,9 +76,10 @@ class ApiKeys {
     /** The caller a live key belongs to, with the owner's current role. */
     Optional<CurrentUser> resolve(byte[] keyHash) {
         return jdbc.sql("""
-                        select k.id, k.user_id, k.scope, u.role, k.requests_per_minute, k.tokens_per_minute
+                        select k.id, k.user_id, k.scope, u.role, k.requests_per_minute, k.tokens_per_minute, k.expires_at
                           from api_keys k join users u on u.id = k.user_id
                          where k.key_hash = :keyHash and k.revoked_at is null and u.status = 'ACTIVE'
+                           and (k.expires_at is null or k.expires_at > now())
                         """)
                 .param("keyHash", keyHash)
                 .query((rs, row) -> new CurrentUser(
@@ -84,9 +90,15 @@ class ApiKeys {
                         new ApiKeyLimits(
                                 rs.getObject("id", UUID.class),
                                 rs.getObject("requests_per_minute", Integer.class),
-                                rs.getObject("tokens_per_minute", Integer.class)),
+                                rs.getObject("tokens_per_minute", Integer.class),
+                                instant(rs.getTimestamp("expires_at"))),
                         AccountStatus.ACTIVE))
                 .optional();
+    }
+
+    private static java.time.@org.jspecify.annotations.Nullable Instant instant(
+            java.sql.@org.jspecify.annotations.Nullable Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
     }
 
     /** The hashes of the account's live keys. */

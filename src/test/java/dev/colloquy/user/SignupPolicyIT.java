@@ -3,20 +3,34 @@ package dev.colloquy.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.colloquy.Api;
-import dev.colloquy.IntegrationTest;
 import dev.colloquy.TestDatabase;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Who gets in, on an installation of its own (a fresh database, no admin emails configured) with
  * sign-up by approval for one email domain: the first account is the admin, later ones wait for
- * its approval, invites let their holder in once, and a disabled account is shut out at once.
+ * its approval, invites let their holder in once, and a disabled account is shut out at once. It
+ * does not extend {@code IntegrationTest}, whose database it must not share: there the first account
+ * would be whichever test signed up first. It runs on the in-process cache alone, so that this
+ * second service in the JVM shares no Redis state with the one the other tests use.
  */
-class SignupPolicyIT extends IntegrationTest {
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "colloquy.cursors.secret=integration-tests-cursor-secret-0123456789",
+            "colloquy.auth.signup=approval",
+            "colloquy.auth.signup-domains=colloquy.test"
+        })
+// closed when done, so that a second service never runs beside the shared one in this JVM
+@DirtiesContext
+class SignupPolicyIT {
 
     private static final String SCRATCH = TestDatabase.get().createScratch("colloquy_signup");
     private static Api.Account operator;
@@ -26,12 +40,17 @@ class SignupPolicyIT extends IntegrationTest {
                 .addShutdownHook(new Thread(() -> TestDatabase.get().dropScratch(SCRATCH), "drop-signup-database"));
     }
 
+    @LocalServerPort
+    private int port;
+
     @DynamicPropertySource
     static void ownInstallation(DynamicPropertyRegistry registry) {
         registry.add("spring.datasource.url", () -> SCRATCH);
-        registry.add("colloquy.admin-emails", () -> "");
-        registry.add("colloquy.auth.signup", () -> "approval");
-        registry.add("colloquy.auth.signup-domains", () -> "colloquy.test");
+        registry.add("spring.datasource.username", () -> TestDatabase.get().user());
+    }
+
+    private Api api() {
+        return new Api("http://127.0.0.1:" + port);
     }
 
     @BeforeEach
@@ -75,6 +94,7 @@ class SignupPolicyIT extends IntegrationTest {
 
         assertThat(approved.status()).isEqualTo(200);
         assertThat(approved.json().path("status").asString()).isEqualTo("ACTIVE");
+        assertThat(api().get("/api/me", token).json().path("status").asString()).isEqualTo("ACTIVE");
         assertThat(api().get("/api/conversations", token).status()).isEqualTo(200);
         var audit = api().get("/api/admin/audit", operator.token()).json().path("items");
         assertThat(audit.toString())
