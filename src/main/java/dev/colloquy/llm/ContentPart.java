@@ -25,16 +25,21 @@ public sealed interface ContentPart {
 
         /** The media type and base64 bytes of a data URL, else null. */
         public String @Nullable [] dataUrl() {
-            if (!url.startsWith("data:")) {
-                return null;
-            }
-            int comma = url.indexOf(',');
-            int semicolon = url.indexOf(";base64");
-            if (comma < 0 || semicolon < 0 || semicolon > comma) {
-                return null;
-            }
-            return new String[] {url.substring(5, semicolon), url.substring(comma + 1)};
+            return ContentPart.dataUrl(url);
         }
+    }
+
+    /** The media type and base64 bytes of a {@code data:...;base64,...} URL, else null. */
+    static String @Nullable [] dataUrl(String url) {
+        if (!url.startsWith("data:")) {
+            return null;
+        }
+        int comma = url.indexOf(',');
+        int semicolon = url.indexOf(";base64");
+        if (comma < 0 || semicolon < 0 || semicolon > comma) {
+            return null;
+        }
+        return new String[] {url.substring(5, semicolon), url.substring(comma + 1)};
     }
 
     /** Base64 audio with its format ({@code wav}, {@code mp3}). */
@@ -44,5 +49,11 @@ public sealed interface ContentPart {
     record File(
             @Nullable String fileId,
             @Nullable String filename,
-            @Nullable String fileData) implements ContentPart {}
+            @Nullable String fileData) implements ContentPart {
+
+        /** The media type and base64 bytes of inline file data, else null. */
+        public String @Nullable [] dataUrl() {
+            return fileData == null ? null : ContentPart.dataUrl(fileData);
+        }
+    }
 }

@@ -36,6 +36,8 @@ final class AnthropicAnswer implements AnswerSink {
     private int block = -1;
     private String blockType = "";
     private int toolCall = -1;
+    /** The open block's text or tool arguments so far, written into it when it closes. */
+    private final StringBuilder pending = new StringBuilder();
 
     AnthropicAnswer(Out out, String id, String model) {
         this.out = out;
@@ -66,11 +68,9 @@ final class AnthropicAnswer implements AnswerSink {
                                     .put("id", call.id() == null ? "" : call.id())
                                     .put("name", call.name() == null ? "" : call.name())
                                     .set("input", NODES.objectNode()));
-                    ((ObjectNode) content.get(block)).put("partial", "");
                 }
                 if (!call.arguments().isEmpty()) {
-                    var whole = (ObjectNode) content.get(block);
-                    whole.put("partial", whole.path("partial").asString() + call.arguments());
+                    pending.append(call.arguments());
                     delta(NODES.objectNode().put("type", "input_json_delta").put("partial_json", call.arguments()));
                 }
             }
@@ -110,8 +110,7 @@ final class AnthropicAnswer implements AnswerSink {
         if (!blockType.equals("text")) {
             open("text", NODES.objectNode().put("type", "text").put("text", ""));
         }
-        var whole = (ObjectNode) content.get(block);
-        whole.put("text", whole.path("text").asString() + text);
+        pending.append(text);
         delta(NODES.objectNode().put("type", "text_delta").put("text", text));
     }
 
@@ -132,11 +131,13 @@ final class AnthropicAnswer implements AnswerSink {
         if (block < 0 || blockType.isEmpty()) {
             return;
         }
+        var whole = (ObjectNode) content.get(block);
         if (blockType.equals("tool_use")) {
-            var whole = (ObjectNode) content.get(block);
-            whole.set("input", input(whole.path("partial").asString("")));
-            whole.remove("partial");
+            whole.set("input", input(pending.toString()));
+        } else {
+            whole.put("text", pending.toString());
         }
+        pending.setLength(0);
         out.event(
                 "content_block_stop",
                 NODES.objectNode().put("type", "content_block_stop").put("index", block));

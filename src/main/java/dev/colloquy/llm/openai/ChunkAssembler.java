@@ -1,5 +1,7 @@
 package dev.colloquy.llm.openai;
 
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
@@ -20,6 +22,7 @@ final class ChunkAssembler {
     private final ObjectNode completion = NODES.objectNode();
     private final Map<Integer, ObjectNode> choices = new TreeMap<>();
     private final Map<Integer, Map<Integer, ObjectNode>> toolCalls = new TreeMap<>();
+    private final Map<ObjectNode, Map<String, StringBuilder>> joined = new IdentityHashMap<>();
 
     void add(JsonNode chunk) {
         for (var field : chunk.properties()) {
@@ -67,6 +70,8 @@ final class ChunkAssembler {
     }
 
     ObjectNode result() {
+        joined.forEach((node, fields) -> fields.forEach((field, text) -> node.put(field, text.toString())));
+        joined.clear();
         completion.put("object", "chat.completion");
         var list = NODES.arrayNode();
         for (var entry : choices.entrySet()) {
@@ -109,12 +114,22 @@ final class ChunkAssembler {
         }
     }
 
-    /** Strings are joined as they stream; anything else is taken as the newest value. */
-    private static void append(ObjectNode into, String field, JsonNode value) {
+    /**
+     * Strings are joined as they stream (in a builder, written into the node by {@link #result()}, so
+     * a long answer costs no quadratic copying); anything else is taken as the newest value.
+     */
+    private void append(ObjectNode into, String field, JsonNode value) {
+        var fields = joined.computeIfAbsent(into, node -> new HashMap<>());
+        var text = fields.get(field);
         var had = into.get(field);
-        if (value.isString() && had != null && had.isString()) {
-            into.put(field, had.asString() + value.asString());
+        if (value.isString() && (text != null || had != null && had.isString())) {
+            if (text == null) {
+                fields.put(field, new StringBuilder(had.asString()).append(value.asString()));
+            } else {
+                text.append(value.asString());
+            }
         } else if (!value.isNull() || had == null) {
+            fields.remove(field);
             into.set(field, value);
         }
     }

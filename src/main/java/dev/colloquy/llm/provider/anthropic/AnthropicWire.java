@@ -209,7 +209,7 @@ record AnthropicWire(ObjectNode body, List<String> dropped, boolean structuredOu
                 }
             }
             case ContentPart.File file -> {
-                var data = file.fileData() == null ? null : new ContentPart.Image(file.fileData(), null).dataUrl();
+                var data = file.dataUrl();
                 if (data != null && data[0].equals("application/pdf")) {
                     blocks.addObject()
                             .put("type", "document")
