@@ -172,6 +172,27 @@ public final class Api {
         return execute(request);
     }
 
+    /** A response whose body is bytes (an archive, a file). */
+    public record Binary(int status, Map<String, String> headers, byte[] body) {}
+
+    public Binary download(String path, @Nullable String token) {
+        var request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            var response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            var flat = new LinkedHashMap<String, String>();
+            response.headers().map().forEach((name, values) -> flat.put(name.toLowerCase(), String.join(",", values)));
+            return new Binary(response.statusCode(), flat, response.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Response execute(HttpRequest.Builder request) {
         try {
             var response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());

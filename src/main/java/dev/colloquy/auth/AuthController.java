@@ -44,6 +44,10 @@ class AuthController {
             @NotBlank @Size(max = 254) String email,
             @NotBlank @Size(max = 256) String password) {}
 
+    record PasswordChange(
+            @NotBlank @Size(max = 256) String currentPassword,
+            @NotBlank @Size(min = 10, max = 256) String newPassword) {}
+
     record Registered(User user, String token, Instant expiresAt) {}
 
     record LoggedIn(String token, Instant expiresAt) {}
@@ -90,6 +94,26 @@ class AuthController {
             throw new NotASession();
         }
         signingIn.logout(authorization.substring("Bearer ".length()).strip());
+    }
+
+    /** Changes the caller's password; the account's other sessions end, on every replica. */
+    @PostMapping("/api/me/password")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void changePassword(
+            @AuthenticationPrincipal CurrentUser caller,
+            @Valid @RequestBody PasswordChange change,
+            HttpServletRequest http) {
+        var address = http.getRemoteAddr();
+        var email = accounts.find(caller.id())
+                .orElseThrow(() -> new NotFound("Account"))
+                .email();
+        throttle.check(email, address);
+        try {
+            signingIn.changePassword(caller, change.currentPassword(), change.newPassword(), address);
+        } catch (dev.colloquy.user.WrongPassword wrong) {
+            throttle.failed(email, address);
+            throw wrong;
+        }
     }
 
     @GetMapping("/api/me")

@@ -46,8 +46,13 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(
                         requests -> requests.requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login")
                                 .permitAll()
-                                // an account waiting for approval may see that it waits, and sign out
-                                .requestMatchers(HttpMethod.GET, "/api/me")
+                                // an account waiting for approval may see that it waits, sign out, and
+                                // change its password, export or delete what it has
+                                .requestMatchers(HttpMethod.GET, "/api/me", "/api/me/export")
+                                .hasAnyAuthority(BearerAuthentication.FULL_ACCESS, BearerAuthentication.PENDING)
+                                .requestMatchers(HttpMethod.DELETE, "/api/me")
+                                .hasAnyAuthority(BearerAuthentication.FULL_ACCESS, BearerAuthentication.PENDING)
+                                .requestMatchers(HttpMethod.POST, "/api/me/password")
                                 .hasAnyAuthority(BearerAuthentication.FULL_ACCESS, BearerAuthentication.PENDING)
                                 .requestMatchers(HttpMethod.POST, "/api/auth/logout")
                                 .hasAnyAuthority(BearerAuthentication.FULL_ACCESS, BearerAuthentication.PENDING)

@@ -62,6 +62,20 @@ class Sessions {
                 .list();
     }
 
+    /** Ends every live session of the account but one; the hashes of their tokens. */
+    java.util.List<byte[]> revokeAllBut(UUID userId, @org.jspecify.annotations.Nullable UUID keep) {
+        return jdbc.sql("""
+                        update sessions set revoked_at = now()
+                         where user_id = :userId and revoked_at is null
+                           and (cast(:keep as uuid) is null or id <> :keep)
+                        returning token_hash
+                        """)
+                .param("userId", userId)
+                .param("keep", keep)
+                .query((rs, row) -> rs.getBytes("token_hash"))
+                .list();
+    }
+
     int purgeExpired() {
         return jdbc.sql("delete from sessions where expires_at < now() - interval '1 day'")
                 .update();

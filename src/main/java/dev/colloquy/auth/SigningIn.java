@@ -71,7 +71,22 @@ public class SigningIn {
     /** An admin shut the account out: its sessions end on every replica. */
     @org.springframework.context.event.EventListener
     void accountDisabled(AccountAdministration.AccountDisabled disabled) {
-        sessions.revokeAll(disabled.userId())
+        endAllSessions(disabled.userId());
+    }
+
+    /** Ends every session of the account, on every replica. */
+    void endAllSessions(UUID userId) {
+        sessions.revokeAll(userId)
+                .forEach(hash -> sessionCache.evict(HexFormat.of().formatHex(hash)));
+    }
+
+    /**
+     * Replaces the caller's password once the current one is confirmed, and ends the account's other
+     * sessions on every replica (the one that asked stays signed in).
+     */
+    public void changePassword(CurrentUser caller, String current, String replacement, String from) {
+        accounts.changePassword(caller.id(), current, replacement, from);
+        sessions.revokeAllBut(caller.id(), caller.sessionId())
                 .forEach(hash -> sessionCache.evict(HexFormat.of().formatHex(hash)));
     }
 

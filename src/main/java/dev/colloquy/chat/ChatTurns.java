@@ -69,7 +69,7 @@ public class ChatTurns {
             CurrentUser caller, UUID conversationId, String content, TokenSink sink, Consumer<Message> onUserMessage) {
         var userId = caller.id();
         var conversation = conversations.get(userId, conversationId);
-        var model = gateway.resolve(conversation.model());
+        var model = gateway.resolve(userId, caller.apiKey(), conversation.model());
         var system = conversation.systemPrompt();
         int fixed = Tokens.count(content) + (system == null ? 0 : Tokens.count(system));
         if (fixed > model.contextWindow() - answerRoom(model)) {

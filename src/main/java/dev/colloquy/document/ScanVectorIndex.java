@@ -70,6 +70,11 @@ class ScanVectorIndex implements VectorIndex {
         return best;
     }
 
+    /** Drops the user's vectors from this replica's memory (the account is being deleted). */
+    void forget(UUID userId) {
+        loaded.invalidate(userId);
+    }
+
     private Loaded index(UUID userId) {
         var stamp = jdbc.sql("""
                         select count(*) as documents,

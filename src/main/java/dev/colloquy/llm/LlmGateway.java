@@ -9,6 +9,7 @@ import dev.colloquy.llm.routing.LlmMetrics;
 import dev.colloquy.llm.routing.ModelRouting;
 import dev.colloquy.llm.spend.Budgets;
 import dev.colloquy.llm.spend.RateLimits;
+import dev.colloquy.user.ApiKeyLimits;
 import dev.colloquy.user.CurrentUser;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -37,6 +38,7 @@ public class LlmGateway {
     private final Billing billing;
     private final LlmMetrics metrics;
     private final UpstreamEmbeddings embeddings;
+    private final ModelAccess access;
 
     LlmGateway(
             ModelRegistry models,
@@ -48,7 +50,9 @@ public class LlmGateway {
             SemanticCache semantic,
             Billing billing,
             LlmMetrics metrics,
-            UpstreamEmbeddings embeddings) {
+            UpstreamEmbeddings embeddings,
+            ModelAccess access) {
+        this.access = access;
         this.models = models;
         this.providers = providers;
         this.routing = routing;
@@ -61,12 +65,23 @@ public class LlmGateway {
         this.embeddings = embeddings;
     }
 
-    /** The model a request names, or the default one. */
+    /** The model a request names, or the default one; for the installation's own use (document embeddings). */
     public LlmModel resolve(@Nullable String name) {
         if (name == null || name.isBlank()) {
             return models.defaultModel();
         }
         return models.find(name).orElseThrow(() -> new UnknownModel(name));
+    }
+
+    /**
+     * The model a caller's request names, or the default one (the first they may use, when they may
+     * not use the default).
+     *
+     * @throws UnknownModel when no model has this name
+     * @throws ModelNotAllowed when the caller's account or API key may not use it
+     */
+    public LlmModel resolve(UUID userId, @Nullable ApiKeyLimits apiKey, @Nullable String name) {
+        return access.pick(name, access.of(userId, apiKey));
     }
 
     /**
@@ -85,9 +100,10 @@ public class LlmGateway {
      * @throws ModelRejectedRequest when the upstream refused the request itself
      */
     public Completion complete(ChatRequest request, AnswerSink sink) {
-        // 1. the model, its fallbacks, and a bound on the answer's length
-        var first = resolve(request.model());
-        var chain = models.chain(first);
+        // 1. the model (one the caller may use), its fallbacks among those, and a bound on the answer
+        var allowed = access.of(request.userId(), request.apiKey());
+        var first = access.pick(request.model(), allowed);
+        var chain = access.chain(first, allowed);
         int maxTokens = request.maxTokens() != null ? request.maxTokens() : Math.min(4_096, first.contextWindow() / 4);
         var bounded = request.withOptions(request.options().withMaxTokens(maxTokens));
         // 2. what the model cannot honour is refused, unless its operator lets it be dropped
@@ -197,7 +213,7 @@ public class LlmGateway {
      * @throws NoEmbeddings when the model has no embeddings endpoint (the built-in model)
      */
     public JsonNode embed(CurrentUser caller, String modelName, JsonNode input) {
-        return embeddings.embed(caller.id(), caller.apiKey(), resolve(modelName), input);
+        return embeddings.embed(caller.id(), caller.apiKey(), resolve(caller.id(), caller.apiKey(), modelName), input);
     }
 
     /**

@@ -4,19 +4,30 @@ import dev.colloquy.platform.Page;
 import dev.colloquy.web.InvalidParameter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
+import java.math.BigDecimal;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Administration of accounts, for admins only ({@code /api/admin/**}): every action is audited. */
@@ -34,10 +45,73 @@ class AccountAdminController {
                     message = "must not contain control characters")
             String reason) {}
 
-    private final AccountAdministration administration;
+    /** What an account may spend and call; null for either: the installation's default. */
+    record Entitlements(
+            @Nullable @DecimalMin("0") @DecimalMax("1000000000") @Digits(integer = 10, fraction = 10)
+            BigDecimal monthlyBudgetUsd,
 
-    AccountAdminController(AccountAdministration administration) {
+            @Nullable @Size(max = 100) List<@NotBlank @Size(max = 200) String> models) {}
+
+    /** A new role, and why. */
+    record RoleChange(
+            @NotNull Role role,
+
+            @Nullable
+            @Size(max = 500)
+            @jakarta.validation.constraints.Pattern(
+                    regexp = "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*+",
+                    message = "must not contain control characters")
+            String reason) {}
+
+    private final AccountAdministration administration;
+    private final AccountDeletion deletion;
+    private final KnownModels knownModels;
+
+    AccountAdminController(AccountAdministration administration, AccountDeletion deletion, KnownModels knownModels) {
         this.administration = administration;
+        this.deletion = deletion;
+        this.knownModels = knownModels;
+    }
+
+    /** Sets the account's monthly budget and models (each null: the default); audited. */
+    @PutMapping("/api/admin/users/{id}/entitlements")
+    User entitle(
+            @AuthenticationPrincipal CurrentUser admin,
+            @PathVariable UUID id,
+            @Valid @RequestBody Entitlements entitlements,
+            HttpServletRequest request) {
+        return administration.entitle(
+                admin,
+                id,
+                entitlements.monthlyBudgetUsd(),
+                knownModels.check("models", entitlements.models()),
+                request.getRemoteAddr());
+    }
+
+    @PostMapping("/api/admin/users/{id}/role")
+    User changeRole(
+            @AuthenticationPrincipal CurrentUser admin,
+            @PathVariable UUID id,
+            @Valid @RequestBody RoleChange change,
+            HttpServletRequest request) {
+        var reason = change.reason() == null || change.reason().isBlank()
+                ? null
+                : change.reason().strip();
+        return administration.changeRole(admin, id, change.role(), reason, request.getRemoteAddr());
+    }
+
+    /**
+     * Deletes the account and everything it owns; its sessions and keys stop working at once on every
+     * replica, and the ledger keeps its amounts without it.
+     */
+    @DeleteMapping("/api/admin/users/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(
+            @AuthenticationPrincipal CurrentUser admin,
+            @PathVariable UUID id,
+            @Valid @RequestBody(required = false) @Nullable Reason reason,
+            HttpServletRequest request) {
+        deletion.delete(admin, id, reason(reason), request.getRemoteAddr());
     }
 
     @GetMapping("/api/admin/users")

@@ -6,8 +6,10 @@ import dev.colloquy.platform.KeysetPosition;
 import dev.colloquy.platform.Page;
 import dev.colloquy.platform.Uuid7;
 import dev.colloquy.web.NotFound;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -101,9 +103,66 @@ public class AccountAdministration {
                 "account.disabled",
                 reason,
                 from);
-        apiKeys.forgetAllOf(id);
         events.publishEvent(new AccountDisabled(id));
         return user;
+    }
+
+    /**
+     * Sets what the account may spend per month and which models it may call; null for either puts
+     * it back on the installation's default (no model list: every model).
+     */
+    @Transactional
+    public User entitle(
+            CurrentUser admin,
+            UUID id,
+            @Nullable BigDecimal monthlyBudgetUsd,
+            @Nullable List<String> models,
+            @Nullable String from) {
+        var before = users.find(id).orElseThrow(() -> new NotFound("Account"));
+        users.changeEntitlements(id, monthlyBudgetUsd, models);
+        var detail = new LinkedHashMap<String, Object>();
+        detail.put("email", before.email());
+        detail.put("monthlyBudgetUsd", String.valueOf(monthlyBudgetUsd));
+        detail.put("models", models == null ? "every model" : models);
+        detail.put("wasMonthlyBudgetUsd", String.valueOf(before.monthlyBudgetUsd()));
+        detail.put("wasModels", before.models() == null ? "every model" : before.models());
+        audit.append(admin.id(), "account.entitlements_changed", id, detail, from);
+        forget(id);
+        return users.find(id).orElseThrow(() -> new NotFound("Account"));
+    }
+
+    /**
+     * Makes the account an admin or a user. The last active admin cannot be made a user, so the
+     * installation always has one.
+     */
+    @Transactional
+    public User changeRole(CurrentUser admin, UUID id, Role role, @Nullable String reason, @Nullable String from) {
+        var before = users.find(id).orElseThrow(() -> new NotFound("Account"));
+        if (before.role() == role) {
+            return before;
+        }
+        if (before.role() == Role.ADMIN && before.status() == AccountStatus.ACTIVE && users.activeAdminsLocked() <= 1) {
+            throw new AdminActionRefused(
+                    "This is the installation's last active admin; make another account admin first");
+        }
+        users.changeRole(id, role);
+        var detail = new LinkedHashMap<String, Object>();
+        detail.put("email", before.email());
+        detail.put("from", before.role().name());
+        detail.put("to", role.name());
+        if (reason != null) {
+            detail.put("reason", reason);
+        }
+        audit.append(admin.id(), "account.role_changed", id, detail, from);
+        forget(id);
+        return users.find(id).orElseThrow(() -> new NotFound("Account"));
+    }
+
+    /** Drops what every replica cached of the account: itself, its resolved API keys, its view of itself. */
+    private void forget(UUID id) {
+        accounts.evict(id);
+        apiKeys.forgetAllOf(id);
+        caching.invalidateFor(id.toString(), "me");
     }
 
     @Transactional
@@ -139,15 +198,14 @@ public class AccountAdministration {
                                     .map(status -> status.name().toLowerCase(java.util.Locale.ROOT))
                                     .toList());
         }
-        var detail = new java.util.LinkedHashMap<String, Object>();
+        var detail = new LinkedHashMap<String, Object>();
         detail.put("email", before.email());
         detail.put("from", before.status().name());
         if (reason != null) {
             detail.put("reason", reason);
         }
         audit.append(admin.id(), action, id, detail, address);
-        accounts.evict(id);
-        caching.invalidateFor(id.toString(), "me"); // the account's own view of itself
+        forget(id);
         return users.find(id).orElseThrow(() -> new NotFound("Account"));
     }
 }

@@ -40,7 +40,9 @@ class ApiKeyController {
 
             @Nullable @Positive @Max(1_000_000_000) Integer tokensPerMinute,
 
-            @Nullable @Positive @Max(3_650) Integer expiresInDays) {}
+            @Nullable @Positive @Max(3_650) Integer expiresInDays,
+
+            @Nullable @Size(min = 1, max = 100) List<@NotBlank @Size(max = 200) String> models) {}
 
     record ApiKeyView(
             UUID id,
@@ -51,6 +53,8 @@ class ApiKeyController {
             @Nullable Integer requestsPerMinute,
             @Nullable Integer tokensPerMinute,
             @Nullable Instant expiresAt,
+            @Nullable List<String> models,
+            @Nullable Instant lastUsedAt,
             @Nullable String key) {
 
         static ApiKeyView of(ApiKey key, @Nullable String secret) {
@@ -63,6 +67,8 @@ class ApiKeyController {
                     key.requestsPerMinute(),
                     key.tokensPerMinute(),
                     key.expiresAt(),
+                    key.models(),
+                    key.lastUsedAt(),
                     secret);
         }
     }
@@ -70,9 +76,11 @@ class ApiKeyController {
     record ApiKeyList(List<ApiKeyView> items) {}
 
     private final ApiKeyManagement keys;
+    private final KnownModels knownModels;
 
-    ApiKeyController(ApiKeyManagement keys) {
+    ApiKeyController(ApiKeyManagement keys, KnownModels knownModels) {
         this.keys = keys;
+        this.knownModels = knownModels;
     }
 
     @PostMapping
@@ -83,7 +91,13 @@ class ApiKeyController {
                 ? null
                 : Instant.now().plus(java.time.Duration.ofDays(request.expiresInDays()));
         var created = keys.create(
-                caller.id(), request.name(), scope, request.requestsPerMinute(), request.tokensPerMinute(), expiresAt);
+                caller.id(),
+                request.name(),
+                scope,
+                request.requestsPerMinute(),
+                request.tokensPerMinute(),
+                expiresAt,
+                knownModels.check("models", request.models()));
         return ResponseEntity.created(
                         URI.create("/api/api-keys/" + created.key().id()))
                 .body(ApiKeyView.of(created.key(), created.secret()));

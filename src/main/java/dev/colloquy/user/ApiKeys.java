@@ -20,9 +20,9 @@ class ApiKeys {
     void insert(UUID userId, ApiKey key, byte[] keyHash) {
         jdbc.sql("""
                         insert into api_keys (id, user_id, name, prefix, key_hash, scope, created_at,
-                                              requests_per_minute, tokens_per_minute, expires_at)
+                                              requests_per_minute, tokens_per_minute, expires_at, allowed_models)
                         values (:id, :userId, :name, :prefix, :keyHash, :scope, :createdAt,
-                                :requestsPerMinute, :tokensPerMinute, :expiresAt)
+                                :requestsPerMinute, :tokensPerMinute, :expiresAt, :models)
                         """)
                 .param("id", key.id())
                 .param("userId", userId)
@@ -36,13 +36,14 @@ class ApiKeys {
                 .param(
                         "expiresAt",
                         key.expiresAt() == null ? null : key.expiresAt().atOffset(ZoneOffset.UTC))
+                .param("models", key.models() == null ? null : key.models().toArray(String[]::new))
                 .update();
     }
 
     List<ApiKey> list(UUID userId) {
         return jdbc.sql("""
                         select id, name, prefix, scope, created_at, requests_per_minute, tokens_per_minute,
-                               expires_at
+                               expires_at, allowed_models, last_used_at
                           from api_keys
                          where user_id = :userId and revoked_at is null
                          order by created_at desc
@@ -56,7 +57,9 @@ class ApiKeys {
                         rs.getTimestamp("created_at").toInstant(),
                         rs.getObject("requests_per_minute", Integer.class),
                         rs.getObject("tokens_per_minute", Integer.class),
-                        instant(rs.getTimestamp("expires_at"))))
+                        instant(rs.getTimestamp("expires_at")),
+                        Users.strings(rs.getArray("allowed_models")),
+                        instant(rs.getTimestamp("last_used_at"))))
                 .list();
     }
 
@@ -76,7 +79,8 @@ class ApiKeys {
     /** The caller a live key belongs to, with the owner's current role. */
     Optional<CurrentUser> resolve(byte[] keyHash) {
         return jdbc.sql("""
-                        select k.id, k.user_id, k.scope, u.role, k.requests_per_minute, k.tokens_per_minute, k.expires_at
+                        select k.id, k.user_id, k.scope, u.role, k.requests_per_minute, k.tokens_per_minute, k.expires_at,
+                               k.allowed_models
                           from api_keys k join users u on u.id = k.user_id
                          where k.key_hash = :keyHash and k.revoked_at is null and u.status = 'ACTIVE'
                            and (k.expires_at is null or k.expires_at > now())
@@ -91,7 +95,8 @@ class ApiKeys {
                                 rs.getObject("id", UUID.class),
                                 rs.getObject("requests_per_minute", Integer.class),
                                 rs.getObject("tokens_per_minute", Integer.class),
-                                instant(rs.getTimestamp("expires_at"))),
+                                instant(rs.getTimestamp("expires_at")),
+                                Users.strings(rs.getArray("allowed_models"))),
                         AccountStatus.ACTIVE))
                 .optional();
     }
@@ -107,5 +112,21 @@ class ApiKeys {
                 .param("userId", userId)
                 .query((rs, row) -> rs.getBytes("key_hash"))
                 .list();
+    }
+
+    /** Records when keys were last used: each at most once, and never moved back. */
+    void touch(java.util.Map<UUID, java.time.Instant> lastUses) {
+        if (lastUses.isEmpty()) {
+            return;
+        }
+        var ids = lastUses.keySet().toArray(UUID[]::new);
+        var millis = java.util.Arrays.stream(ids)
+                .map(id -> lastUses.get(id).toEpochMilli())
+                .toArray(Long[]::new);
+        jdbc.sql("""
+                        update api_keys k set last_used_at = to_timestamp(u.millis / 1000.0)
+                          from unnest(cast(:ids as uuid[]), cast(:millis as bigint[])) as u(id, millis)
+                         where k.id = u.id and (k.last_used_at is null or k.last_used_at < to_timestamp(u.millis / 1000.0))
+                        """).param("ids", ids).param("millis", millis).update();
     }
 }

@@ -11,7 +11,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
 
-/** What admins did: appended to, read, never changed. */
+/**
+ * What admins (and accounts, to themselves) did: appended to and read; never changed, but for taking a
+ * deleted account's id and email out of it.
+ */
 @Repository
 public class AuditLog {
 
@@ -34,7 +37,11 @@ public class AuditLog {
     }
 
     void append(
-            UUID actorId, String action, @Nullable UUID targetId, Map<String, Object> detail, @Nullable String from) {
+            @Nullable UUID actorId,
+            String action,
+            @Nullable UUID targetId,
+            Map<String, Object> detail,
+            @Nullable String from) {
         jdbc.sql("""
                         insert into audit_log (id, actor_id, action, target_id, detail, client_address)
                         values (:id, :actorId, :action, :targetId, cast(:detail as jsonb), :from)
@@ -46,6 +53,20 @@ public class AuditLog {
                 .param("detail", json.writeValueAsString(detail))
                 .param("from", from)
                 .update();
+    }
+
+    /**
+     * Takes a deleted account out of the log: its id as actor or target, and its email in any entry's
+     * detail. What was done, when and from where stays.
+     */
+    void forget(UUID userId, String email) {
+        jdbc.sql("""
+                        update audit_log
+                           set actor_id  = case when actor_id = :id then null else actor_id end,
+                               target_id = case when target_id = :id then null else target_id end,
+                               detail    = case when detail ->> 'email' = :email then detail - 'email' else detail end
+                         where actor_id = :id or target_id = :id or detail ->> 'email' = :email
+                        """).param("id", userId).param("email", email).update();
     }
 
     /** Newest first; one more than asked, to tell whether there is a next page. */

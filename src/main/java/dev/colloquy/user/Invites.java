@@ -46,4 +46,11 @@ class Invites {
                         .update()
                 == 1;
     }
+
+    /** Takes a deleted account's email out of the invites meant for it. */
+    void forget(String email) {
+        jdbc.sql("update invites set email = null where email = :email")
+                .param("email", email)
+                .update();
+    }
 }

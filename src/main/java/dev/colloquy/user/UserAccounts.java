@@ -34,6 +34,7 @@ public class UserAccounts {
     private final SignupProperties signup;
     private final Invites invites;
     private final TransactionTemplate transactions;
+    private final AuditLog audit;
 
     UserAccounts(
             Users users,
@@ -41,7 +42,9 @@ public class UserAccounts {
             SignupProperties signup,
             Invites invites,
             TransactionTemplate transactions,
-            TwoTierCache cache) {
+            TwoTierCache cache,
+            AuditLog audit) {
+        this.audit = audit;
         this.users = users;
         this.properties = properties;
         this.signup = signup;
@@ -112,6 +115,29 @@ public class UserAccounts {
         return passwords.matches(password, credentials.get().passwordHash())
                 ? Optional.of(credentials.get().user())
                 : Optional.empty();
+    }
+
+    /** Whether this is the account's password (false for an unknown account, at the same cost). */
+    public boolean passwordMatches(UUID id, String password) {
+        var hash = users.passwordHash(id);
+        return passwords.matches(password, hash.orElse(unknownUserHash)) && hash.isPresent();
+    }
+
+    /**
+     * Replaces the account's password once the current one is confirmed; the caller ends the account's
+     * other sessions.
+     *
+     * @throws WrongPassword when the current password is not the account's
+     */
+    public void changePassword(UUID id, String current, String replacement, @Nullable String from) {
+        if (!passwordMatches(id, current)) {
+            throw new WrongPassword();
+        }
+        var hash = passwords.encode(replacement);
+        transactions.executeWithoutResult(status -> {
+            users.changePassword(id, hash);
+            audit.append(id, "account.password_changed", id, java.util.Map.of(), from);
+        });
     }
 
     public Optional<User> find(UUID id) {

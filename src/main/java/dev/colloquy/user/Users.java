@@ -14,7 +14,8 @@ class Users {
 
     record Credentials(User user, String passwordHash) {}
 
-    private static final String COLUMNS = "id, email, display_name, role, created_at, status";
+    private static final String COLUMNS =
+            "id, email, display_name, role, created_at, status, monthly_budget_usd, allowed_models";
 
     private final JdbcClient jdbc;
 
@@ -129,6 +130,66 @@ class Users {
                 rs.getString("display_name"),
                 Role.valueOf(rs.getString("role")),
                 rs.getTimestamp("created_at").toInstant(),
-                AccountStatus.valueOf(rs.getString("status")));
+                AccountStatus.valueOf(rs.getString("status")),
+                rs.getBigDecimal("monthly_budget_usd"),
+                strings(rs.getArray("allowed_models")));
+    }
+
+    static @org.jspecify.annotations.Nullable List<String> strings(
+            java.sql.@org.jspecify.annotations.Nullable Array array) throws SQLException {
+        return array == null ? null : List.of((String[]) array.getArray());
+    }
+
+    /** Sets the account's budget and models (null: the defaults); true when the account exists. */
+    boolean changeEntitlements(
+            UUID id,
+            java.math.@org.jspecify.annotations.Nullable BigDecimal monthlyBudgetUsd,
+            @org.jspecify.annotations.Nullable List<String> models) {
+        return jdbc.sql("""
+                        update users set monthly_budget_usd = :budget, allowed_models = :models, updated_at = now()
+                         where id = :id
+                        """)
+                        .param("id", id)
+                        .param("budget", monthlyBudgetUsd)
+                        .param("models", models == null ? null : models.toArray(String[]::new))
+                        .update()
+                == 1;
+    }
+
+    /** Changes the account's role; true when it had another. */
+    boolean changeRole(UUID id, Role role) {
+        return jdbc.sql("update users set role = :role, updated_at = now() where id = :id and role <> :role")
+                        .param("id", id)
+                        .param("role", role.name())
+                        .update()
+                == 1;
+    }
+
+    /** The number of active admins, counted under a lock so that two demotions cannot both pass. */
+    long activeAdminsLocked() {
+        return jdbc.sql("select id from users where role = 'ADMIN' and status = 'ACTIVE' for update")
+                .query((rs, row) -> rs.getObject("id", UUID.class))
+                .list()
+                .size();
+    }
+
+    /** The password hash of the account, if it exists. */
+    Optional<String> passwordHash(UUID id) {
+        return jdbc.sql("select password_hash from users where id = :id")
+                .param("id", id)
+                .query(String.class)
+                .optional();
+    }
+
+    void changePassword(UUID id, String passwordHash) {
+        jdbc.sql("update users set password_hash = :hash, updated_at = now() where id = :id")
+                .param("id", id)
+                .param("hash", passwordHash)
+                .update();
+    }
+
+    /** Deletes the account row; its API keys and sessions go with it (foreign keys). */
+    boolean delete(UUID id) {
+        return jdbc.sql("delete from users where id = :id").param("id", id).update() == 1;
     }
 }

@@ -9,7 +9,7 @@ import org.springframework.stereotype.Repository;
 
 /** The {@code idempotency_keys} table: one row per (user, key), first claimed, then completed. */
 @Repository
-class IdempotencyKeys {
+public class IdempotencyKeys {
 
     record Entry(
             byte[] fingerprint,
@@ -111,5 +111,12 @@ class IdempotencyKeys {
                          where expires_at <= now()
                             or (state = 'in_progress' and created_at < now() - interval '2 minutes')
                         """).update();
+    }
+
+    /** Drops every stored response of the account (it is being deleted); returns how many. */
+    public int forgetAllOf(UUID userId) {
+        return jdbc.sql("delete from idempotency_keys where user_id = :user")
+                .param("user", userId)
+                .update();
     }
 }

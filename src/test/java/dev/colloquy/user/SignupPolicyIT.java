@@ -187,6 +187,42 @@ class SignupPolicyIT {
                 .isEqualTo(409);
     }
 
+    @Test
+    void theInstallationAlwaysKeepsAnActiveAdmin() {
+        var code = api().post("/api/admin/invites", operator.token(), "{}")
+                .json()
+                .path("code")
+                .asString();
+        var deputy = register("deputy@colloquy.test", code).json();
+        var deputyId = deputy.path("user").path("id").asString();
+
+        var alone = api().post("/api/admin/users/" + operator.id() + "/role", operator.token(), "{\"role\":\"USER\"}");
+        var deleteAlone =
+                api().send("DELETE", "/api/me", operator.token(), "{\"password\":\"correct horse battery\"}", Map.of());
+        var promoted = api().post("/api/admin/users/" + deputyId + "/role", operator.token(), "{\"role\":\"ADMIN\"}");
+        var deputyLists = api().get("/api/admin/users", deputy.path("token").asString());
+        var demoted = api().post(
+                        "/api/admin/users/" + deputyId + "/role",
+                        operator.token(),
+                        "{\"role\":\"USER\",\"reason\":\"covered the holidays\"}");
+
+        assertThat(alone.status()).as("the last admin cannot become a user").isEqualTo(409);
+        assertThat(alone.json().path("detail").asString()).contains("last active admin");
+        assertThat(deleteAlone.status()).as("nor delete their account").isEqualTo(409);
+        assertThat(promoted.status()).isEqualTo(200);
+        assertThat(promoted.json().path("role").asString()).isEqualTo("ADMIN");
+        assertThat(deputyLists.status()).as("a new admin administers at once").isEqualTo(200);
+        assertThat(demoted.json().path("role").asString()).isEqualTo("USER");
+        assertThat(api().get("/api/admin/users", deputy.path("token").asString())
+                        .status())
+                .as("and stops at once")
+                .isEqualTo(403);
+        var audit = api().get("/api/admin/audit", operator.token()).json().path("items");
+        assertThat(audit.get(0).path("action").asString()).isEqualTo("account.role_changed");
+        assertThat(audit.get(0).path("detail").path("to").asString()).isEqualTo("USER");
+        assertThat(audit.get(0).path("detail").path("reason").asString()).isEqualTo("covered the holidays");
+    }
+
     private Api.Response register(String email, String invite) {
         var body = "{\"email\":\"" + email + "\",\"password\":\"correct horse battery\",\"displayName\":\"Someone\""
                 + (invite == null ? "" : ",\"invite\":\"" + invite + "\"") + "}";

@@ -101,7 +101,8 @@ public class AnswerCache {
             request.sources().forEach(s -> sources.add(s.documentId() + ":" + s.documentVersion() + ":" + s.chunkId()));
         }
         // written with every object's keys in order, so field order never splits an entry
-        return HexFormat.of().formatHex(sha256(SORTED.writeValueAsBytes(canonical)));
+        // the caller's id leads the key, so deleting an account finds its entries by pattern
+        return userId + ":" + HexFormat.of().formatHex(sha256(SORTED.writeValueAsBytes(canonical)));
     }
 
     /** The request as the OpenAI wire states it, without what the gateway rewrites; a shallow copy. */

@@ -46,7 +46,7 @@ class AnthropicController {
             HttpServletResponse response)
             throws IOException {
         var request = AnthropicRequests.read(caller, body, CachePolicy.fromCacheControl(cacheControl));
-        var model = gateway.resolve(request.model());
+        var model = gateway.resolve(caller.id(), caller.apiKey(), request.model());
         if (model.dropParams()) {
             var dropped = gateway.unsupported(model, request);
             if (!dropped.isEmpty()) {

@@ -9,7 +9,7 @@ import dev.colloquy.llm.InvalidRequest;
 import dev.colloquy.llm.LlmGateway;
 import dev.colloquy.llm.LlmMessage;
 import dev.colloquy.llm.LlmModel;
-import dev.colloquy.llm.ModelRegistry;
+import dev.colloquy.llm.ModelAccess;
 import dev.colloquy.llm.UnsupportedParameters;
 import dev.colloquy.llm.provider.openai.OpenAiWire;
 import dev.colloquy.user.CurrentUser;
@@ -50,27 +50,27 @@ public class OpenAiController {
     static final String DOCUMENTS_HEADER = "X-Colloquy-Documents";
 
     private final LlmGateway gateway;
-    private final ModelRegistry models;
+    private final ModelAccess access;
     private final JsonMapper json;
     private final DocumentRetriever retriever;
     private final long started = Instant.now().getEpochSecond();
 
     OpenAiController(
             LlmGateway gateway,
-            ModelRegistry models,
+            ModelAccess access,
             JsonMapper json,
             org.springframework.beans.factory.ObjectProvider<DocumentRetriever> retrievers) {
         this.gateway = gateway;
-        this.models = models;
+        this.access = access;
         this.json = json;
         this.retriever = retrievers.getIfAvailable(() -> (userId, question, budget) -> List.of());
     }
 
     @GetMapping("/models")
-    OpenAiApi.ModelList models() {
+    OpenAiApi.ModelList models(@AuthenticationPrincipal CurrentUser caller) {
         return new OpenAiApi.ModelList(
                 "list",
-                models.all().stream()
+                access.visible(caller.id(), caller.apiKey()).stream()
                         .map(model -> new OpenAiApi.Model(
                                 model.name(), "model", started, model.isLocal() ? "colloquy" : model.provider()))
                         .toList());
@@ -108,7 +108,7 @@ public class OpenAiController {
         long requestStarted = System.nanoTime();
         boolean streamed = OpenAiRequests.streamed(body);
         var request = OpenAiRequests.read(caller, body, CachePolicy.fromCacheControl(cacheControl));
-        var model = gateway.resolve(request.model());
+        var model = gateway.resolve(caller.id(), caller.apiKey(), request.model());
         if (documents != null && documents.strip().equalsIgnoreCase("on")) {
             request = withDocuments(request, model);
         }

@@ -78,6 +78,7 @@ class OpenAiErrors {
         return switch (problem) {
             case InvalidRequest invalid -> (String) invalid.properties().get("param");
             case UnsupportedParameters unsupported -> unsupported.parameter();
+            case dev.colloquy.llm.ModelNotAllowed ignored -> "model";
             default -> null;
         };
     }

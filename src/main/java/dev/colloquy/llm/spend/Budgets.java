@@ -4,6 +4,8 @@ import dev.colloquy.cache.TwoTierCache;
 import dev.colloquy.llm.BudgetExceeded;
 import dev.colloquy.llm.LlmProperties;
 import dev.colloquy.platform.Uuid7;
+import dev.colloquy.user.User;
+import dev.colloquy.user.UserAccounts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
@@ -26,7 +28,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Monthly spend per user, enforced by reservations: before a call, its worst-case cost is reserved
+ * Monthly spend per user (the account's own budget when an admin set one, else the installation's
+ * default), enforced by reservations: before a call, its worst-case cost is reserved
  * (refused with 402 when it does not fit); after it, the reservation is settled to the real cost or
  * released. With Redis the reservation is one atomic Lua script over keys shared by every replica, so
  * N concurrent calls on M replicas can never overspend; reservations expire, so a replica that dies
@@ -78,6 +81,7 @@ public class Budgets {
             """, Long.class);
 
     private final LlmProperties.Budget settings;
+    private final UserAccounts accounts;
     private final @Nullable StringRedisTemplate redis;
     private final String prefix;
     private final JdbcClient jdbc;
@@ -91,7 +95,9 @@ public class Budgets {
             ObjectProvider<StringRedisTemplate> redis,
             JdbcClient jdbc,
             MeterRegistry registry,
-            dev.colloquy.cache.CacheProperties cacheProperties) {
+            dev.colloquy.cache.CacheProperties cacheProperties,
+            UserAccounts accounts) {
+        this.accounts = accounts;
         this.settings = properties.budget();
         this.redis = cache.shared() ? redis.getIfAvailable() : null;
         this.prefix = cacheProperties.keyPrefix() + ":budget:";
@@ -101,31 +107,35 @@ public class Budgets {
                 .register(registry);
     }
 
-    boolean enabled() {
-        return settings.monthlyUsd() != null;
+    /** The account's own budget set by an admin, else the installation's; null: no limit. */
+    private @Nullable BigDecimal monthlyUsd(UUID userId) {
+        var own = accounts.find(userId).map(User::monthlyBudgetUsd).orElse(null);
+        return own != null ? own : settings.monthlyUsd();
     }
 
     /** Reserves the worst-case cost, or throws {@link BudgetExceeded}; null when no budget applies. */
     @Nullable
     public Reservation reserve(UUID userId, BigDecimal worstCaseUsd) {
-        if (!enabled()) {
+        var monthly = monthlyUsd(userId);
+        if (monthly == null) {
             return null;
         }
+        long limit = units(monthly, RoundingMode.FLOOR);
         var month = YearMonth.now(clock.withZone(ZoneOffset.UTC));
         var reservation =
                 new Reservation(Uuid7.next().toString(), userId, month, units(worstCaseUsd, RoundingMode.CEILING));
-        long[] outcome = redis == null ? null : redisReserve(reservation, limit());
+        long[] outcome = redis == null ? null : redisReserve(reservation, limit);
         if (outcome == null) {
             outcome = local(userId, month)
                     .reserve(
                             reservation,
-                            limit(),
+                            limit,
                             clock.millis(),
                             settings.reservationTtl().toMillis());
         }
         if (outcome[0] == 0) {
             rejections.increment();
-            throw new BudgetExceeded(usd(Math.max(0, limit() - outcome[1] - outcome[2])), usd(reservation.amount()));
+            throw new BudgetExceeded(usd(Math.max(0, limit - outcome[1] - outcome[2])), usd(reservation.amount()));
         }
         return reservation;
     }
@@ -144,7 +154,8 @@ public class Budgets {
 
     public Status status(UUID userId) {
         var month = YearMonth.now(clock.withZone(ZoneOffset.UTC));
-        if (!enabled()) {
+        var monthly = monthlyUsd(userId);
+        if (monthly == null) {
             return new Status(month, null, usd(ledgerSpend(userId, month)), BigDecimal.ZERO.setScale(10), null);
         }
         var probe = new Reservation("status", userId, month, 0);
@@ -154,10 +165,10 @@ public class Budgets {
         }
         return new Status(
                 month,
-                settings.monthlyUsd(),
+                monthly,
                 usd(outcome[1]),
                 usd(outcome[2]),
-                usd(Math.max(0, limit() - outcome[1] - outcome[2])));
+                usd(Math.max(0, units(monthly, RoundingMode.FLOOR) - outcome[1] - outcome[2])));
     }
 
     private void finish(Reservation reservation, long amount) {
@@ -230,10 +241,6 @@ public class Budgets {
                 .query(BigDecimal.class)
                 .single();
         return units(spent, RoundingMode.HALF_UP);
-    }
-
-    private long limit() {
-        return units(settings.monthlyUsd(), RoundingMode.FLOOR);
     }
 
     private static long ttlOfMonthKeys() {

@@ -1,15 +1,19 @@
 package dev.colloquy.llm.spend;
 
 import dev.colloquy.user.CurrentUser;
+import dev.colloquy.user.UserAccounts;
 import dev.colloquy.web.InvalidParameter;
+import dev.colloquy.web.NotFound;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -47,7 +51,10 @@ class UsageController {
     private final Usages usages;
     private final Budgets budgets;
 
-    UsageController(Usages usages, Budgets budgets) {
+    private final UserAccounts accounts;
+
+    UsageController(Usages usages, Budgets budgets, UserAccounts accounts) {
+        this.accounts = accounts;
         this.usages = usages;
         this.budgets = budgets;
     }
@@ -63,12 +70,33 @@ class UsageController {
             @AuthenticationPrincipal CurrentUser caller,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) @Nullable LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) @Nullable LocalDate to) {
+        return usage(caller.id(), from, to);
+    }
+
+    /** One account's usage, for admins. */
+    @GetMapping("/api/admin/users/{id}/usage")
+    Usage usageOf(
+            @PathVariable UUID id,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) @Nullable LocalDate from,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) @Nullable LocalDate to) {
+        accounts.find(id).orElseThrow(() -> new NotFound("Account"));
+        return usage(id, from, to);
+    }
+
+    /** One account's budget this month, for admins. */
+    @GetMapping("/api/admin/users/{id}/budget")
+    Budgets.Status budgetOf(@PathVariable UUID id) {
+        accounts.find(id).orElseThrow(() -> new NotFound("Account"));
+        return budgets.status(id);
+    }
+
+    private Usage usage(UUID userId, @Nullable LocalDate from, @Nullable LocalDate to) {
         var last = to == null ? LocalDate.now(ZoneOffset.UTC) : to;
         var first = from == null ? last.minusDays(29) : from;
         if (first.isAfter(last) || first.plusDays(366).isBefore(last)) {
             throw new InvalidParameter("'from' must not be after 'to', and the range is at most 366 days");
         }
-        var days = usages.daily(caller.id(), first, last);
+        var days = usages.daily(userId, first, last);
         var totals = new Totals(
                 days.stream().mapToLong(Day::calls).sum(),
                 days.stream().mapToLong(Day::failedCalls).sum(),

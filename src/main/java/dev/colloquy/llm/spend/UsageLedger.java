@@ -48,6 +48,12 @@ public class UsageLedger implements SmartLifecycle {
             "cached_input_tokens",
             "cache_write_tokens",
             "reasoning_tokens");
+    /**
+     * The account a row is written for, or null when it was deleted while the call was queued: the
+     * ledger keeps the amounts of a deleted account's calls, never its id.
+     */
+    private static final String LIVE_ACCOUNT = "(select u.id from users u where u.id = %s)";
+
     /** How long shutdown waits for an unreachable database before logging what it could not write. */
     private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(10);
 
@@ -239,7 +245,15 @@ public class UsageLedger implements SmartLifecycle {
             jdbc.sql("create temporary table llm_usage_incoming (like llm_usage) on commit drop")
                     .update();
             copyWriter.copy("llm_usage_incoming", COLUMNS, rows);
-            jdbc.sql("insert into llm_usage select * from llm_usage_incoming on conflict do nothing")
+            jdbc.sql("insert into llm_usage (" + String.join(", ", COLUMNS) + ") select "
+                            + String.join(
+                                    ", ",
+                                    COLUMNS.stream()
+                                            .map(column -> column.equals("user_id")
+                                                    ? LIVE_ACCOUNT.formatted("i.user_id")
+                                                    : "i." + column)
+                                            .toList())
+                            + " from llm_usage_incoming i on conflict do nothing")
                     .update();
         });
         batch.forEach(pending -> pending.committed().complete(null));
@@ -247,7 +261,13 @@ public class UsageLedger implements SmartLifecycle {
 
     /** A few rows as one multi-row insert: one round trip, no temporary table. */
     private void insert(List<Object[]> rows) {
-        var row = "(" + String.join(", ", java.util.Collections.nCopies(COLUMNS.size(), "?")) + ")";
+        var row = "("
+                + String.join(
+                        ", ",
+                        COLUMNS.stream()
+                                .map(column -> column.equals("user_id") ? LIVE_ACCOUNT.formatted("?") : "?")
+                                .toList())
+                + ")";
         var sql = "insert into llm_usage (" + String.join(", ", COLUMNS) + ") values "
                 + String.join(", ", java.util.Collections.nCopies(rows.size(), row)) + " on conflict do nothing";
         var values = new ArrayList<Object>(rows.size() * COLUMNS.size());
