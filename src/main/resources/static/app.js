@@ -119,6 +119,7 @@
   function showAuth(which = 'sign-in', message = '') {
     $('app').hidden = true;
     $('auth').hidden = false;
+    $('pending').hidden = true;
     $('sign-in').hidden = which !== 'sign-in';
     $('sign-up').hidden = which !== 'sign-up';
     const form = $(which);
@@ -167,24 +168,83 @@
     event.preventDefault();
     submitAuth(event.target, '/api/auth/register');
   });
-  $('sign-out').addEventListener('click', async () => {
+  async function signOut() {
     try {
       await api('/api/auth/logout', { method: 'POST' });
     } catch {
       // the token is dropped here whatever the server says
     }
     signedOut('You are signed out.');
-  });
+  }
+  $('sign-out').addEventListener('click', signOut);
+  $('pending-sign-out').addEventListener('click', signOut);
+
+  // ---- single sign-on ----------------------------------------------------------------------------
+  const SSO_ERRORS = {
+    'invalid-state': 'That sign-in link was used, expired or started in another browser. Try again.',
+    'invalid-id-token': 'The identity provider\'s answer could not be trusted. Try again, or ask an administrator.',
+    'email-unverified': 'Your identity provider did not confirm your email address, so no account was linked to it.',
+    'account-disabled': 'An administrator disabled this account.',
+    'signup-closed': 'Sign-up is closed here; ask an administrator for an invite.',
+    'signup-domain': 'Accounts here need an email address of an allowed domain.',
+    'invite-required': 'Sign-up here needs an invite from an administrator.',
+    'access-denied': 'The identity provider did not let you sign in.',
+  };
+
+  /** Takes the session token (or the refusal) a single sign-on left in the URL fragment, and removes it. */
+  function takeSingleSignOn() {
+    const hash = location.hash;
+    if (hash.startsWith('#sso=')) {
+      localStorage.setItem(TOKEN, decodeURIComponent(hash.slice(5)));
+      history.replaceState(null, '', '#/');
+      return '';
+    }
+    if (hash.startsWith('#sso-error=')) {
+      const code = decodeURIComponent(hash.slice(11));
+      history.replaceState(null, '', '#/');
+      return SSO_ERRORS[code] || 'Single sign-on failed. Try again, or ask an administrator.';
+    }
+    return '';
+  }
+
+  async function showProviders() {
+    try {
+      const providers = (await api('/api/auth/providers')).items;
+      $('providers').replaceChildren(...providers.map((p) => el('a', {
+        href: p.url,
+        dataset: { provider: p.id },
+        text: `Sign in with ${p.name}`,
+      })));
+      $('providers').hidden = providers.length === 0;
+    } catch {
+      $('providers').hidden = true;
+    }
+  }
+
+  function showPending(me) {
+    $('app').hidden = true;
+    $('auth').hidden = false;
+    $('sign-in').hidden = true;
+    $('sign-up').hidden = true;
+    $('pending-email').textContent = me.email;
+    $('pending').hidden = false;
+  }
 
   // ---- start and routing -------------------------------------------------------------------------
-  async function start() {
+  async function start(message = '') {
     if (!token()) {
-      showAuth();
+      showAuth('sign-in', message);
       ready();
       return;
     }
     try {
-      [state.me, state.models] = await Promise.all([api('/api/me'), api('/api/models')]);
+      const me = await api('/api/me');
+      if (me.status === 'PENDING') {
+        showPending(me);
+        ready();
+        return;
+      }
+      [state.me, state.models] = [me, await api('/api/models')];
     } catch (e) {
       if (e.status !== 401) showAuth('sign-in', e.message);
       return;
@@ -754,5 +814,6 @@
     $('menu').setAttribute('aria-expanded', 'false');
   }
 
-  start();
+  showProviders();
+  start(takeSingleSignOn());
 })();

@@ -1,13 +1,18 @@
 package dev.colloquy.auth;
 
+import dev.colloquy.cache.TwoTierCache;
 import dev.colloquy.web.ProblemTypes;
 import dev.colloquy.web.ProblemWriter;
 import dev.colloquy.web.SecurityHeaders;
 import dev.colloquy.web.WebProperties;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -15,6 +20,13 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestCustomizers;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestRedirectFilter;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -32,6 +44,75 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 class SecurityConfiguration {
 
+    /**
+     * Single sign-on, when providers are configured ({@code spring.security.oauth2.client.registration.*}):
+     * {@code /oauth2/authorization/{id}} sends the browser to the provider (authorization code with
+     * PKCE), {@code /login/oauth2/code/{id}} takes it back. No server session: see {@link
+     * CachedAuthorizationRequests} and {@link SingleSignOn}.
+     */
+    @Bean
+    @Order(1)
+    SecurityFilterChain singleSignOnChain(
+            HttpSecurity http,
+            ObjectProvider<ClientRegistrationRepository> registrations,
+            SingleSignOn singleSignOn,
+            TwoTierCache cache)
+            throws Exception {
+        var repository = registrations.getIfAvailable();
+        if (repository == null) {
+            return http.securityMatcher(request -> false).build();
+        }
+        var resolver = new DefaultOAuth2AuthorizationRequestResolver(
+                repository, OAuth2AuthorizationRequestRedirectFilter.DEFAULT_AUTHORIZATION_REQUEST_BASE_URI);
+        resolver.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
+        http.securityMatcher("/oauth2/authorization/*", CachedAuthorizationRequests.CALLBACK_PATH + "/*")
+                .csrf(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .securityContext(context -> context.securityContextRepository(
+                        new org.springframework.security.web.context.RequestAttributeSecurityContextRepository()))
+                .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+                .oauth2Login(
+                        login -> login.authorizationEndpoint(endpoint -> endpoint.authorizationRequestResolver(resolver)
+                                        .authorizationRequestRepository(new CachedAuthorizationRequests(cache)))
+                                .authorizedClientRepository(NO_AUTHORIZED_CLIENTS)
+                                .successHandler(singleSignOn)
+                                .failureHandler(singleSignOn))
+                .headers(headers -> headers.contentSecurityPolicy(
+                                csp -> csp.policyDirectives(SecurityHeaders.CONTENT_SECURITY_POLICY))
+                        .referrerPolicy(referrer -> referrer.policy(
+                                org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter
+                                        .ReferrerPolicy.NO_REFERRER)));
+        return http.build();
+    }
+
+    /** The provider's own tokens are not kept: Colloquy issues its session at sign-in and is done. */
+    private static final OAuth2AuthorizedClientRepository NO_AUTHORIZED_CLIENTS =
+            new OAuth2AuthorizedClientRepository() {
+                @Override
+                public <T extends OAuth2AuthorizedClient> @org.jspecify.annotations.Nullable T loadAuthorizedClient(
+                        String clientRegistrationId, Authentication principal, HttpServletRequest request) {
+                    return null;
+                }
+
+                @Override
+                public void saveAuthorizedClient(
+                        OAuth2AuthorizedClient authorizedClient,
+                        Authentication principal,
+                        HttpServletRequest request,
+                        HttpServletResponse response) {}
+
+                @Override
+                public void removeAuthorizedClient(
+                        String clientRegistrationId,
+                        Authentication principal,
+                        HttpServletRequest request,
+                        HttpServletResponse response) {}
+            };
+
     @Bean
     SecurityFilterChain api(HttpSecurity http, SigningIn signingIn, ProblemWriter problems, WebProperties web)
             throws Exception {
@@ -45,6 +126,8 @@ class SecurityConfiguration {
                 .addFilterBefore(new BearerTokenFilter(signingIn, problems), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(
                         requests -> requests.requestMatchers(HttpMethod.POST, "/api/auth/register", "/api/auth/login")
+                                .permitAll()
+                                .requestMatchers(HttpMethod.GET, "/api/auth/providers")
                                 .permitAll()
                                 // an account waiting for approval may see that it waits, sign out, and
                                 // change its password, export or delete what it has

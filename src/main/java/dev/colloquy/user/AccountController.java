@@ -3,11 +3,11 @@ package dev.colloquy.user;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -21,8 +21,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class AccountController {
 
-    /** The account's password, asked again before it is deleted. */
-    record Confirmation(@NotBlank @Size(max = 256) String password) {}
+    /**
+     * Asked again before the account is deleted: its password, or for an account without one (created
+     * through single sign-on) its email address.
+     */
+    record Confirmation(
+            @Nullable @Size(max = 256) String password,
+            @Nullable @Size(max = 254) String email) {}
 
     private final AccountExport export;
     private final AccountDeletion deletion;
@@ -55,8 +60,17 @@ class AccountController {
             @AuthenticationPrincipal CurrentUser caller,
             @Valid @RequestBody Confirmation confirmation,
             HttpServletRequest request) {
-        if (!accounts.passwordMatches(caller.id(), confirmation.password())) {
-            throw new WrongPassword();
+        if (accounts.hasPassword(caller.id())) {
+            if (confirmation.password() == null || !accounts.passwordMatches(caller.id(), confirmation.password())) {
+                throw new WrongPassword();
+            }
+        } else {
+            var own = accounts.find(caller.id()).map(User::email).orElse("");
+            if (confirmation.email() == null
+                    || !UserAccounts.normalise(confirmation.email()).equals(own)) {
+                throw new dev.colloquy.web.InvalidParameter(
+                        "This account has no password (it signs in through single sign-on): confirm with its 'email'");
+            }
         }
         deletion.delete(caller, caller.id(), null, request.getRemoteAddr());
     }

@@ -108,7 +108,7 @@ public class UserAccounts {
     /** The account whose password this is; empty for a wrong password or an unknown email alike. */
     public Optional<User> authenticate(String email, String password) {
         var credentials = users.findCredentials(normalise(email));
-        if (credentials.isEmpty()) {
+        if (credentials.isEmpty() || credentials.get().passwordHash().equals(ExternalAccounts.NO_PASSWORD)) {
             passwords.matches(password, unknownUserHash);
             return Optional.empty();
         }
@@ -119,8 +119,15 @@ public class UserAccounts {
 
     /** Whether this is the account's password (false for an unknown account, at the same cost). */
     public boolean passwordMatches(UUID id, String password) {
-        var hash = users.passwordHash(id);
+        var hash = users.passwordHash(id).filter(stored -> !stored.equals(ExternalAccounts.NO_PASSWORD));
         return passwords.matches(password, hash.orElse(unknownUserHash)) && hash.isPresent();
+    }
+
+    /** Whether the account has a password (one created through single sign-on has none). */
+    public boolean hasPassword(UUID id) {
+        return users.passwordHash(id)
+                .filter(stored -> !stored.equals(ExternalAccounts.NO_PASSWORD))
+                .isPresent();
     }
 
     /**

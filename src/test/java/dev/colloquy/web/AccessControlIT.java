@@ -34,6 +34,7 @@ class AccessControlIT extends IntegrationTest {
     private static final Set<String> PUBLIC = Set.of(
             "POST /api/auth/register",
             "POST /api/auth/login",
+            "GET /api/auth/providers",
             "GET /",
             "GET /index.html",
             "GET /assets/{name}",
