@@ -114,6 +114,8 @@
     streaming: null,
     documentsCursor: null,
     documentsPoll: null,
+    accountsCursor: null,
+    firstForm: 'sign-in',
   };
 
   function showAuth(which = 'sign-in', message = '') {
@@ -199,6 +201,12 @@
       history.replaceState(null, '', '#/');
       return '';
     }
+    if (hash.startsWith('#invite=')) {
+      $('sign-up-invite').value = decodeURIComponent(hash.slice(8));
+      history.replaceState(null, '', '#/');
+      state.firstForm = 'sign-up';
+      return '';
+    }
     if (hash.startsWith('#sso-error=')) {
       const code = decodeURIComponent(hash.slice(11));
       history.replaceState(null, '', '#/');
@@ -233,7 +241,7 @@
   // ---- start and routing -------------------------------------------------------------------------
   async function start(message = '') {
     if (!token()) {
-      showAuth('sign-in', message);
+      showAuth(state.firstForm, message);
       ready();
       return;
     }
@@ -252,6 +260,7 @@
     $('auth').hidden = true;
     $('app').hidden = false;
     $('who').textContent = state.me.displayName;
+    document.querySelector('[data-nav=admin]').hidden = state.me.role !== 'ADMIN';
     $('new-model').replaceChildren(...state.models.items.map((m) => el('option', {
       value: m.name,
       selected: m.name === state.models.defaultModel,
@@ -274,8 +283,11 @@
   async function route() {
     if (!state.me) return;
     const hash = location.hash || '#/';
-    const view = hash.startsWith('#/documents') ? 'documents' : hash.startsWith('#/usage') ? 'usage' : 'chat';
-    for (const name of ['chat', 'documents', 'usage']) {
+    const admin = state.me.role === 'ADMIN';
+    const view = hash.startsWith('#/documents') ? 'documents'
+      : hash.startsWith('#/usage') ? 'usage'
+        : hash.startsWith('#/admin') && admin ? 'admin' : 'chat';
+    for (const name of ['chat', 'documents', 'usage', 'admin']) {
       $(`${name}-view`).hidden = name !== view;
       const link = document.querySelector(`[data-nav=${name}]`);
       if (name === view) link.setAttribute('aria-current', 'page');
@@ -285,6 +297,7 @@
     closeSidebar();
     if (view === 'documents') return showDocuments();
     if (view === 'usage') return showUsage();
+    if (view === 'admin') return showAdmin();
     const match = hash.match(/^#\/c\/([0-9a-f-]{36})$/);
     return match ? openConversation(match[1]) : openConversation(null);
   }
@@ -801,6 +814,147 @@
       budget.replaceChildren(el('dd', { class: 'error', text: e.message }));
     }
   }
+
+  // ---- administration (admins only; the server refuses everyone else) ------------------------------
+  const STATUS_NAMES = { PENDING: 'waiting for approval', ACTIVE: 'active', DISABLED: 'disabled' };
+
+  async function showAdmin(more = false) {
+    const rows = $('accounts');
+    const error = $('admin-error');
+    const query = new URLSearchParams({ limit: String(PAGE) });
+    const q = $('admin-q').value.trim();
+    const status = $('admin-status').value;
+    if (q) query.set('q', q);
+    if (status) query.set('status', status);
+    if (more && state.accountsCursor) query.set('cursor', state.accountsCursor);
+    try {
+      const page = await api(`/api/admin/users?${query}`);
+      if (!more) rows.replaceChildren();
+      rows.append(...page.items.map(accountRow));
+      if (!more && !page.items.length) rows.append(el('tr', {}, el('td', { colspan: 5, class: 'muted', text: 'No accounts found.' })));
+      state.accountsCursor = page.nextCursor;
+      $('accounts-more').hidden = !page.nextCursor;
+      error.textContent = '';
+    } catch (e) {
+      showError(error, e);
+    }
+    if (!more) showAudit();
+  }
+
+  function accountRow(user) {
+    const limits = [
+      user.monthlyBudgetUsd === null || user.monthlyBudgetUsd === undefined ? 'default budget' : `${usd(user.monthlyBudgetUsd)} a month`,
+      user.models ? user.models.join(', ') : 'every model',
+    ].join(' · ');
+    const act = (label, handler, cls) => el('button', { type: 'button', class: cls, text: label, on: { click: handler } });
+    const actions = [];
+    if (user.status === 'PENDING') actions.push(act('Approve', () => adminAction(user, 'approve'), 'primary'));
+    if (user.status !== 'DISABLED' && user.id !== state.me.id) actions.push(act('Disable', () => adminAction(user, 'disable')));
+    if (user.status === 'DISABLED') actions.push(act('Enable', () => adminAction(user, 'enable')));
+    actions.push(act(user.role === 'ADMIN' ? 'Make user' : 'Make admin', () => changeRole(user)));
+    actions.push(act('Budget and models', () => editLimits(user)));
+    if (user.id !== state.me.id) actions.push(act('Delete', () => deleteAccount(user), 'danger'));
+    return el('tr', { dataset: { account: user.id } },
+      el('td', {}, el('strong', { text: user.displayName }), el('br'), el('span', { class: 'muted', text: user.email })),
+      el('td', { text: user.role === 'ADMIN' ? 'admin' : 'user' }),
+      el('td', { dataset: { status: user.status }, text: STATUS_NAMES[user.status] || user.status }),
+      el('td', { text: limits }),
+      el('td', {}, ...actions));
+  }
+
+  async function adminAction(user, action) {
+    try {
+      await api(`/api/admin/users/${user.id}/${action}`, { method: 'POST', body: {} });
+      await showAdmin();
+    } catch (e) {
+      showError($('admin-error'), e);
+    }
+  }
+
+  async function changeRole(user) {
+    const role = user.role === 'ADMIN' ? 'USER' : 'ADMIN';
+    if (!confirm(`Make ${user.email} ${role === 'ADMIN' ? 'an admin' : 'a user'}?`)) return;
+    try {
+      await api(`/api/admin/users/${user.id}/role`, { method: 'POST', body: { role } });
+      await showAdmin();
+    } catch (e) {
+      showError($('admin-error'), e);
+    }
+  }
+
+  async function deleteAccount(user) {
+    if (!confirm(`Delete ${user.email} and everything the account owns? This cannot be undone.`)) return;
+    try {
+      await api(`/api/admin/users/${user.id}`, { method: 'DELETE', body: {} });
+      await showAdmin();
+    } catch (e) {
+      showError($('admin-error'), e);
+    }
+  }
+
+  function editLimits(user) {
+    const dialog = $('limits');
+    const form = $('limits-form');
+    $('limits-who').textContent = user.email;
+    $('limits-budget').value = user.monthlyBudgetUsd ?? '';
+    $('limits-models').replaceChildren(...state.models.items.map((m) => el('label', {},
+      el('input', { type: 'checkbox', name: 'model', value: m.name, checked: Boolean(user.models && user.models.includes(m.name)) }),
+      el('span', { text: m.name }))));
+    form.querySelector('[data-error]').textContent = '';
+    form.onsubmit = async (event) => {
+      if (event.submitter && event.submitter.value === 'cancel') return;
+      event.preventDefault();
+      const budget = $('limits-budget').value.trim();
+      const models = [...form.querySelectorAll('input[name=model]:checked')].map((box) => box.value);
+      try {
+        await api(`/api/admin/users/${user.id}/entitlements`, {
+          method: 'PUT',
+          body: { monthlyBudgetUsd: budget === '' ? null : Number(budget), models: models.length ? models : null },
+        });
+        dialog.close();
+        await showAdmin();
+      } catch (e) {
+        showError(form.querySelector('[data-error]'), e);
+      }
+    };
+    dialog.showModal();
+  }
+
+  async function showAudit() {
+    const rows = $('audit');
+    try {
+      const page = await api('/api/admin/audit?limit=50');
+      rows.replaceChildren(...page.items.map((entry) => el('tr', {},
+        el('td', { text: entry.at.replace('T', ' ').slice(0, 19) }),
+        el('td', { text: entry.action }),
+        el('td', { text: entry.actorId ? entry.actorId.slice(0, 8) : '—' }),
+        el('td', { text: entry.targetId ? entry.targetId.slice(0, 8) : '—' }),
+        el('td', { text: JSON.stringify(entry.detail) }))));
+    } catch (e) {
+      rows.replaceChildren(el('tr', {}, el('td', { colspan: 5, class: 'error', text: e.message })));
+    }
+  }
+
+  $('admin-filter').addEventListener('submit', (event) => {
+    event.preventDefault();
+    showAdmin();
+  });
+  $('accounts-more').addEventListener('click', () => showAdmin(true));
+  $('invite').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const email = $('invite-email').value.trim();
+    try {
+      const invite = await api('/api/admin/invites', { method: 'POST', body: email ? { email } : {} });
+      const link = `${location.origin}/#invite=${encodeURIComponent(invite.code)}`;
+      $('invite-result').replaceChildren(
+        el('span', { text: `Give this link to ${invite.email || 'the person you invite'}; it works once, until ${invite.expiresAt.slice(0, 10)}: ` }),
+        el('code', { text: link }));
+      event.target.reset();
+      showAudit();
+    } catch (e) {
+      showError($('invite-result'), e);
+    }
+  });
 
   // ---- the sidebar on a phone --------------------------------------------------------------------
   $('menu').addEventListener('click', () => {

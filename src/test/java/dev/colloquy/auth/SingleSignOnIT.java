@@ -211,8 +211,12 @@ class SingleSignOnIT {
 
     @Test
     void aPersonSignsInThroughTheProviderInARealBrowser() throws Exception {
-        assumeThat(HeadlessChromium.installed())
-                .as("Debian's chromium and chromium-driver (.ci/run installs them)")
+        boolean installed = HeadlessChromium.installed();
+        assumeThat(installed || "true".equals(System.getenv("CI")))
+                .as("Debian's chromium and chromium-driver are not installed: the browser half is left out")
+                .isTrue();
+        assertThat(installed)
+                .as("CI must run the browser half: .ci/run installs chromium")
                 .isTrue();
         var profile = Files.createTempDirectory("colloquy-sso-browser");
         var driver = HeadlessChromium.start(profile);

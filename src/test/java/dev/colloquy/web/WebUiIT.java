@@ -41,6 +41,10 @@ class WebUiIT extends IntegrationTest {
     static final Path SCREENSHOTS = Path.of("target", "ui");
 
     private final FakeUpstream upstream = FakeUpstream.get();
+
+    @org.springframework.beans.factory.annotation.Autowired
+    private org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
     private ChromeDriver browser;
     private WebDriverWait wait;
     private Path profile;
@@ -56,6 +60,8 @@ class WebUiIT extends IntegrationTest {
                 .isTrue();
         browser = startChromium();
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        // a list the page redraws while a condition is checked is checked again
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     }
 
     @AfterEach
@@ -219,6 +225,62 @@ class WebUiIT extends IntegrationTest {
         byCss("#sign-up button[type=submit]").click();
         wait.until(d -> byCss("#sign-up [data-error]").getText().contains("password"));
         assertThat(byId("app").isDisplayed()).isFalse();
+    }
+
+    @Test
+    void anAdminApprovesAWaitingAccountAndGivesItABudgetFromTheAdminPage() throws Exception {
+        var admin = api().admin();
+        var waiting = api().register();
+        jdbc.sql("update users set status = 'PENDING' where id = :id")
+                .param("id", waiting.id())
+                .update();
+        browser.get(base() + "/");
+        wait.until(d -> byId("sign-in").isDisplayed());
+        byId("sign-in-email").sendKeys(admin.email());
+        byId("sign-in-password").sendKeys("correct horse battery");
+        byCss("#sign-in button[type=submit]").click();
+        wait.until(d -> byId("app").isDisplayed());
+
+        byCss("[data-nav=admin]").click();
+        wait.until(d -> byId("admin-view").isDisplayed());
+        byId("admin-q").sendKeys(waiting.email());
+        byCss("#admin-filter button[type=submit]").click();
+        var row = "tr[data-account='" + waiting.id() + "']";
+        wait.until(d -> byCss(row + " [data-status]").getText().equals("waiting for approval"));
+        browser.findElements(By.cssSelector(row + " button")).stream()
+                .filter(button -> button.getText().equals("Approve"))
+                .findFirst()
+                .orElseThrow()
+                .click();
+        wait.until(d -> byCss(row + " [data-status]").getText().equals("active"));
+        browser.findElements(By.cssSelector(row + " button")).stream()
+                .filter(button -> button.getText().equals("Budget and models"))
+                .findFirst()
+                .orElseThrow()
+                .click();
+        wait.until(d -> byId("limits").isDisplayed());
+        byId("limits-budget").sendKeys("5");
+        byCss("#limits-models input[value=test-model]").click();
+        byCss("#limits-form button[value=save]").click();
+        wait.until(d -> byCss(row).getText().contains("$5.0000 a month · test-model"));
+        screenshot("admin.png");
+
+        var me = api().get("/api/me", waiting.token()).json();
+        assertThat(me.path("status").asString()).isEqualTo("ACTIVE");
+        assertThat(me.path("models").toString()).isEqualTo("[\"test-model\"]");
+        assertThat(byId("audit").getText()).contains("account.entitlements_changed", "account.approved");
+        assertThat(severeBrowserLogs()).isEmpty();
+    }
+
+    @Test
+    void anInviteLinkOpensTheSignUpFormWithItsCode() {
+        browser.get(base() + "/#invite=cqi_example-code");
+
+        wait.until(d -> byId("sign-up").isDisplayed());
+
+        assertThat(byId("sign-up-invite").getAttribute("value")).isEqualTo("cqi_example-code");
+        assertThat(browser.getCurrentUrl()).doesNotContain("invite");
+        assertThat(byCss("[data-nav=admin]").isDisplayed()).isFalse();
     }
 
     private void signUp() {
