@@ -2,6 +2,7 @@ package dev.colloquy.conversation;
 
 import dev.colloquy.platform.CopyWriter;
 import dev.colloquy.platform.KeysetPosition;
+import dev.colloquy.platform.Words;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.ZoneOffset;
@@ -33,9 +34,10 @@ class Messages {
 
     static final String INSERT = """
             insert into messages (id, conversation_id, user_id, seq, role, content, model, status, input_tokens,
-                                  output_tokens, latency_ms, created_at, citations)
+                                  output_tokens, latency_ms, created_at, citations, words)
             values (:id, :conversationId, :userId, :seq, :role, :content, :model, :status, :inputTokens,
-                    :outputTokens, :latencyMs, :createdAt, cast(:citations as jsonb))
+                    :outputTokens, :latencyMs, :createdAt, cast(:citations as jsonb),
+                    to_tsvector('english', cast(:words as text)))
             """;
 
     static final String FIRST_PAGE = """
@@ -59,31 +61,41 @@ class Messages {
              limit :limit
             """;
 
+    /**
+     * A message matches on {@code search} (PostgreSQL's parsing of its text) or on {@code words} (its
+     * text broken into words where a script has no spaces); the snippet of the latter is made in
+     * Java, as PostgreSQL cannot find those words in the text to mark them.
+     */
     static final String SEARCH_FIRST_PAGE = """
             select m.id, m.conversation_id, c.title, m.role, m.created_at,
-                   ts_headline('english', m.content, q, 'StartSel=«, StopSel=», MaxWords=30, MinWords=10, MaxFragments=2')
-                       as snippet
+                   case when m.words is null then ts_headline('english', m.content, q,
+                        'StartSel=«, StopSel=», MaxWords=30, MinWords=10, MaxFragments=2') end as snippet,
+                   case when m.words is not null then m.content end as unspaced
               from messages m
               join conversations c on c.id = m.conversation_id
              cross join websearch_to_tsquery('english', :query) q
-             where m.user_id = :userId and m.search @@ q
+             where m.user_id = :userId and (m.search @@ q or m.words @@ q)
              order by m.created_at desc, m.id desc
              limit :limit
             """;
 
     static final String SEARCH_NEXT_PAGE = """
             select m.id, m.conversation_id, c.title, m.role, m.created_at,
-                   ts_headline('english', m.content, q, 'StartSel=«, StopSel=», MaxWords=30, MinWords=10, MaxFragments=2')
-                       as snippet
+                   case when m.words is null then ts_headline('english', m.content, q,
+                        'StartSel=«, StopSel=», MaxWords=30, MinWords=10, MaxFragments=2') end as snippet,
+                   case when m.words is not null then m.content end as unspaced
               from messages m
               join conversations c on c.id = m.conversation_id
              cross join websearch_to_tsquery('english', :query) q
-             where m.user_id = :userId and m.search @@ q
+             where m.user_id = :userId and (m.search @@ q or m.words @@ q)
                and m.created_at <= :at
                and (m.created_at, m.id) < (:at, :id)
              order by m.created_at desc, m.id desc
              limit :limit
             """;
+
+    /** About what {@code ts_headline}'s 30 words come to in a script without spaces. */
+    private static final int SNIPPET_CHARS = 80;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<List<Citation>> CITATIONS = new TypeReference<>() {};
@@ -111,15 +123,38 @@ class Messages {
                 .param("latencyMs", message.latencyMs())
                 .param("createdAt", message.createdAt().atOffset(ZoneOffset.UTC))
                 .param("citations", message.citations().isEmpty() ? null : JSON.writeValueAsString(message.citations()))
+                .param("words", Words.forIndex(message.content()))
                 .update();
     }
 
     /** Writes many messages with one COPY; returns how many were written. */
     long copy(UUID userId, List<Message> messages) {
-        return copyWriter.copy(
+        long written = copyWriter.copy(
                 "messages",
                 COPY_COLUMNS,
                 messages.stream().map(m -> row(userId, m, false)).toList());
+        // COPY takes values, not expressions: the words of the messages that need them follow
+        var ids = new java.util.ArrayList<UUID>();
+        var words = new java.util.ArrayList<String>();
+        for (var message : messages) {
+            var broken = Words.forIndex(message.content());
+            if (broken != null) {
+                ids.add(message.id());
+                words.add(broken);
+            }
+        }
+        if (!ids.isEmpty()) {
+            jdbc.sql("""
+                            update messages m set words = to_tsvector('english', u.words)
+                              from unnest(cast(:ids as uuid[]), cast(:words as text[])) as u(id, words)
+                             where m.id = u.id and m.user_id = :userId
+                            """)
+                    .param("ids", ids.toArray(UUID[]::new))
+                    .param("words", words.toArray(String[]::new))
+                    .param("userId", userId)
+                    .update();
+        }
+        return written;
     }
 
     /** A message's values in {@link #COPY_COLUMNS} order; for JDBC the instant becomes an offset date-time. */
@@ -175,7 +210,7 @@ class Messages {
     List<SearchHit> search(UUID userId, String text, @Nullable KeysetPosition after, int limit) {
         var query = jdbc.sql(after == null ? SEARCH_FIRST_PAGE : SEARCH_NEXT_PAGE)
                 .param("userId", userId)
-                .param("query", text)
+                .param("query", Words.forQuery(text))
                 .param("limit", limit);
         if (after != null) {
             query = query.param("at", after.at().atOffset(ZoneOffset.UTC)).param("id", after.id());
@@ -185,7 +220,9 @@ class Messages {
                         rs.getObject("conversation_id", UUID.class),
                         rs.getString("title"),
                         MessageRole.fromWire(rs.getString("role")),
-                        rs.getString("snippet"),
+                        rs.getString("snippet") != null
+                                ? rs.getString("snippet")
+                                : Words.highlight(rs.getString("unspaced"), text, SNIPPET_CHARS),
                         rs.getTimestamp("created_at").toInstant()))
                 .list();
     }

@@ -1,5 +1,6 @@
 package dev.colloquy.document;
 
+import dev.colloquy.platform.Words;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -58,13 +59,14 @@ class DocumentChunks {
                 c.chunk().tokens(),
                 embeddingModel,
                 c.embedding(),
-                c.scale()
+                c.scale(),
+                Words.forIndex(c.chunk().headingPath() + " " + c.chunk().content())
             });
         }
         template.batchUpdate("""
                 insert into document_chunks (id, document_id, user_id, position, heading_path, page, content,
-                                             token_count, embedding_model, embedding, embedding_scale)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows);
+                                             token_count, embedding_model, embedding, embedding_scale, words)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, to_tsvector('english', cast(? as text)))""", rows);
     }
 
     /** The document's chunks in order, for re-embedding. */
@@ -106,10 +108,12 @@ class DocumentChunks {
         var all = transactions.execute(status -> {
             jdbc.sql("set local plan_cache_mode = force_custom_plan").update();
             return jdbc.sql("""
-                        select m.id, ts_rank_cd(m.search, q) as rank
-                          from (select c.id, c.search
+                        select m.id, ts_rank_cd(coalesce(m.words, m.search), q) as rank
+                          from (select c.id, c.search, c.words
                                   from document_chunks c
-                                 where c.user_id = :userId and c.search @@ websearch_to_tsquery('english', :query)
+                                 where c.user_id = :userId
+                                   and (c.search @@ websearch_to_tsquery('english', :query)
+                                        or c.words @@ websearch_to_tsquery('english', :query))
                                  limit :candidates) m
                          cross join websearch_to_tsquery('english', :query) q
                          order by rank desc, m.id
@@ -126,10 +130,10 @@ class DocumentChunks {
             return all;
         }
         var any = jdbc.sql("""
-                        select c.id, ts_rank_cd(c.search, q) as rank
+                        select c.id, ts_rank_cd(coalesce(c.words, c.search), q) as rank
                           from document_chunks c
                          cross join websearch_to_tsquery('english', :query) q
-                         where c.id = any(:ids) and c.user_id = :userId and c.search @@ q
+                         where c.id = any(:ids) and c.user_id = :userId and (c.search @@ q or c.words @@ q)
                          order by rank desc, c.id
                          limit :limit
                         """)

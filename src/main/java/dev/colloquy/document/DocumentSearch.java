@@ -3,6 +3,7 @@ package dev.colloquy.document;
 import dev.colloquy.llm.DocumentRetriever;
 import dev.colloquy.llm.DocumentSource;
 import dev.colloquy.llm.Tokens;
+import dev.colloquy.platform.Words;
 import dev.colloquy.web.ApiProblem;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -205,7 +206,17 @@ public class DocumentSearch implements DocumentRetriever {
         var words = new LinkedHashSet<String>();
         var matcher = WORD.matcher(query.toLowerCase(Locale.ROOT));
         while (matcher.find() && words.size() < MAX_WORDS) {
-            words.add(matcher.group());
+            if (Words.needsBreaking(matcher.group())) {
+                // a run of Chinese, Japanese or Thai is several words: each as the index holds it, but
+                // for single characters, which are mostly particles there (的, の) and match everything
+                for (var word : Words.words(matcher.group())) {
+                    if (words.size() < MAX_WORDS && (word.length() > 1 || !Words.needsBreaking(word))) {
+                        words.add(word);
+                    }
+                }
+            } else {
+                words.add(matcher.group());
+            }
         }
         words.remove("or"); // websearch syntax
         return List.copyOf(words);

@@ -12,6 +12,7 @@ import dev.colloquy.llm.Tokens;
 import dev.colloquy.llm.ToolChoice;
 import dev.colloquy.llm.provider.ChatProvider;
 import dev.colloquy.llm.provider.ProviderResult;
+import dev.colloquy.platform.Words;
 import java.io.IOException;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -33,9 +34,11 @@ public final class LocalModel implements ChatProvider {
     static final String PREAMBLE = "No generative model is configured, so this answer comes from Colloquy's built-in"
             + " `local` model, which quotes what it finds in your own documents and conversations instead of"
             + " writing new text.";
-    private static final Pattern SENTENCE = Pattern.compile("(?<=[.!?])\\s+");
+    /** After a full stop, question or exclamation mark and space, or after their CJK forms, which take none. */
+    private static final Pattern SENTENCE = Pattern.compile("(?<=[.!?])\\s+|(?<=[。！？])\\s*");
+
     private static final int MAX_QUOTE = 400;
-    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]{3,}");
+    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]{2,}");
     private static final int MAX_WORDS = 12;
     private static final int MAX_PASSAGES = 5;
 
@@ -108,7 +111,15 @@ public final class LocalModel implements ChatProvider {
         var words = new LinkedHashSet<String>();
         var matcher = WORD.matcher(question.toLowerCase(Locale.ROOT));
         while (matcher.find() && words.size() < MAX_WORDS) {
-            words.add(matcher.group());
+            if (Words.needsBreaking(matcher.group())) {
+                // Chinese, Japanese, Thai: the words inside the run, of two characters or more
+                Words.words(matcher.group()).stream()
+                        .filter(word -> word.length() > 1)
+                        .limit(MAX_WORDS - words.size())
+                        .forEach(words::add);
+            } else if (matcher.group().length() > 2) {
+                words.add(matcher.group());
+            }
         }
         var answer = new StringBuilder(PREAMBLE).append("\n\n");
         if (!request.sources().isEmpty()) {
@@ -171,7 +182,9 @@ public final class LocalModel implements ChatProvider {
         var quote = new StringBuilder();
         for (int i = 0; i < sentences.length; i++) {
             if ((scores[i] == best || best == 0 && i == 0) && quote.length() < MAX_QUOTE) {
-                quote.append(quote.isEmpty() ? "" : " ").append(sentences[i].strip());
+                // sentences that end in a CJK mark are written without a space after them
+                boolean spaced = !quote.isEmpty() && "。！？".indexOf(quote.charAt(quote.length() - 1)) < 0;
+                quote.append(spaced ? " " : "").append(sentences[i].strip());
             }
         }
         return quote.length() > MAX_QUOTE ? quote.substring(0, MAX_QUOTE).strip() + "..." : quote.toString();
