@@ -112,10 +112,15 @@ if "$health"; then
     forward=$!
     trap 'kill "$forward" 2>/dev/null || true; rm -f "$rendered"' EXIT
     for _ in $(seq 1 30); do curl -s -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 1; done
-    if "$here/health-check.sh" --balancer "http://127.0.0.1:$port" --replica "http://127.0.0.1:$port"; then
+    # the port-forward reaches one pod at a time: Kubernetes counts the ready replicas, and the
+    # health check asks that one endpoint be ready
+    ready=$(kubectl_ -n "$namespace" get deployment colloquy -o jsonpath='{.status.readyReplicas}')
+    if [ "${ready:-0}" -ge 2 ] \
+        && "$here/health-check.sh" --balancer "http://127.0.0.1:$port" --replica "http://127.0.0.1:$port" --min-ready 1; then
         health_result="healthy"
     else
         health_result="UNHEALTHY"
+        echo "deploy-ha.sh: ${ready:-0} replicas ready" >&2
     fi
 fi
 

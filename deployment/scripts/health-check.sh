@@ -11,6 +11,7 @@ Usage: deployment/scripts/health-check.sh [options]
   --balancer URL      the load balancer (default http://127.0.0.1)
   --replica URL       a replica to check directly; repeat for each
                       (default http://127.0.0.1:8000, :8001, :8002)
+  --min-ready N       replicas that must be ready (default 2: one can be lost)
   --requests N        requests in the latency probe (default 20)
   --max-p95-ms N      fail when the probe's 95th percentile is above N ms (default 1000)
   --report FILE       also write the report to FILE
@@ -24,6 +25,7 @@ USAGE
 balancer="http://127.0.0.1"
 replicas=()
 requests=20
+min_ready=2
 max_p95=1000
 report=""
 dry_run=false
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
         --balancer) balancer="${2:?--balancer needs a URL}"; shift 2 ;;
         --replica) replicas+=("${2:?--replica needs a URL}"); shift 2 ;;
         --requests) requests="${2:?--requests needs a number}"; shift 2 ;;
+        --min-ready) min_ready="${2:?--min-ready needs a number}"; shift 2 ;;
         --max-p95-ms) max_p95="${2:?--max-p95-ms needs a number}"; shift 2 ;;
         --report) report="${2:?--report needs a file}"; shift 2 ;;
         --dry-run) dry_run=true; shift ;;
@@ -79,8 +82,8 @@ for replica in "${replicas[@]}"; do
         fail "replica $replica not ready (HTTP $code) $body"
     fi
 done
-if [ "$up" -lt 2 ]; then
-    fail "fewer than 2 of ${#replicas[@]} replicas ready: no headroom for losing one"
+if [ "$up" -lt "$min_ready" ]; then
+    fail "fewer than $min_ready of ${#replicas[@]} replicas ready: no headroom for losing one"
 fi
 
 fetch "$balancer/health"

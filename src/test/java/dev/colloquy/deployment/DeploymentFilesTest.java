@@ -54,7 +54,6 @@ class DeploymentFilesTest {
             "ConfigMap", ConfigMap.class,
             "Secret", Secret.class,
             "Service", Service.class,
-            "PersistentVolumeClaim", PersistentVolumeClaim.class,
             "Deployment", Deployment.class,
             "StatefulSet", StatefulSet.class,
             "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
@@ -109,7 +108,7 @@ class DeploymentFilesTest {
         var container = pod.getContainers().getFirst();
         assertThat(container.getResources().getRequests())
                 .containsEntry("cpu", new Quantity("500m"))
-                .containsEntry("memory", new Quantity("512Mi"));
+                .containsEntry("memory", new Quantity("2Gi"));
         assertThat(container.getResources().getLimits())
                 .containsEntry("cpu", new Quantity("2"))
                 .containsEntry("memory", new Quantity("2Gi"));
@@ -150,11 +149,29 @@ class DeploymentFilesTest {
 
         assertThat(claim(one(objects, StatefulSet.class, "postgres"))).isEqualTo(new Quantity("10Gi"));
         assertThat(claim(one(objects, StatefulSet.class, "redis"))).isEqualTo(new Quantity("5Gi"));
-        assertThat(one(objects, PersistentVolumeClaim.class, "colloquy-logs")
-                        .getSpec()
-                        .getResources()
-                        .getRequests())
-                .containsEntry("storage", new Quantity("50Gi"));
+        assertThat(objects)
+                .as("no log volume that nothing writes to: the service logs to stdout")
+                .noneMatch(object -> object instanceof PersistentVolumeClaim);
+
+        // the heap the JVM may take, plus an allowance for what it uses beside the heap (metaspace,
+        // code cache, thread stacks, direct buffers), must stay under the HPA's memory target, or the
+        // autoscaler would hold replicas up once a load has grown the heap
+        var options = one(objects, ConfigMap.class, "colloquy-config").getData().get("JAVA_TOOL_OPTIONS");
+        var maxPercent =
+                java.util.regex.Pattern.compile("MaxRAMPercentage=(\\d+)").matcher(options);
+        assertThat(maxPercent.find()).isTrue();
+        long limitMi =
+                Quantity.getAmountInBytes(container.getResources().getLimits().get("memory"))
+                                .longValue()
+                        / (1024 * 1024);
+        long requestMi =
+                Quantity.getAmountInBytes(container.getResources().getRequests().get("memory"))
+                                .longValue()
+                        / (1024 * 1024);
+        long heapMi = limitMi * Long.parseLong(maxPercent.group(1)) / 100;
+        assertThat(heapMi + 384)
+                .as("max heap plus 384 MiB beside it, against 80%% of the memory request")
+                .isLessThanOrEqualTo(requestMi * 80 / 100);
     }
 
     @Test

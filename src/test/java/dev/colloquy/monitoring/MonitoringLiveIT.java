@@ -307,6 +307,10 @@ class MonitoringLiveIT extends IntegrationTest {
                         .timeout(Duration.ofSeconds(30))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 500) {
+            // 503 "Service Unavailable" in plain text while Prometheus is still starting
+            throw new IOException("Prometheus answered " + response.statusCode() + ": " + response.body());
+        }
         return json.readTree(response.body());
     }
 

@@ -69,6 +69,13 @@ public class RateLimits {
         this.redis = cache.shared() ? redis.getIfAvailable() : null;
         this.prefix = cacheProperties.keyPrefix() + ":rate:";
         this.registry = registry;
+        // every series exists from the start at 0, so rules and panels on llm_rate_limited_total have
+        // one on a healthy replica too
+        for (var scope : new String[] {"user", "api_key"}) {
+            registry.counter("llm.rate.limited", "limit", "rpm", "scope", scope);
+            registry.counter("llm.rate.limited", "limit", "tpm", "scope", scope);
+        }
+        registry.counter("llm.rate.limited", "limit", "model", "scope", "model");
     }
 
     /**
