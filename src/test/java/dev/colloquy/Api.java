@@ -180,11 +180,18 @@ public final class Api {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
+        var response = send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return new Binary(response.statusCode(), headers(response), response.body());
+    }
+
+    private Response execute(HttpRequest.Builder request) {
+        var response = send(request, HttpResponse.BodyHandlers.ofString());
+        return new Response(response.statusCode(), headers(response), response.body());
+    }
+
+    private static <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
         try {
-            var response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            var flat = new LinkedHashMap<String, String>();
-            response.headers().map().forEach((name, values) -> flat.put(name.toLowerCase(), String.join(",", values)));
-            return new Binary(response.statusCode(), flat, response.body());
+            return CLIENT.send(request.build(), body);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -193,17 +200,9 @@ public final class Api {
         }
     }
 
-    private Response execute(HttpRequest.Builder request) {
-        try {
-            var response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            var flat = new LinkedHashMap<String, String>();
-            response.headers().map().forEach((name, values) -> flat.put(name.toLowerCase(), String.join(",", values)));
-            return new Response(response.statusCode(), flat, response.body());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private static Map<String, String> headers(HttpResponse<?> response) {
+        var flat = new LinkedHashMap<String, String>();
+        response.headers().map().forEach((name, values) -> flat.put(name.toLowerCase(), String.join(",", values)));
+        return flat;
     }
 }

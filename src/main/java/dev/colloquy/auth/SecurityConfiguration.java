@@ -81,12 +81,17 @@ class SecurityConfiguration {
                                 .authorizedClientRepository(NO_AUTHORIZED_CLIENTS)
                                 .successHandler(singleSignOn)
                                 .failureHandler(singleSignOn))
-                .headers(headers -> headers.contentSecurityPolicy(
-                                csp -> csp.policyDirectives(SecurityHeaders.CONTENT_SECURITY_POLICY))
-                        .referrerPolicy(referrer -> referrer.policy(
-                                org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter
-                                        .ReferrerPolicy.NO_REFERRER)));
+                .headers(SecurityConfiguration::securityHeaders);
         return http.build();
+    }
+
+    /** The Content-Security-Policy and no referrer, on every answer of both chains. */
+    private static void securityHeaders(
+            org.springframework.security.config.annotation.web.configurers.HeadersConfigurer<HttpSecurity> headers) {
+        headers.contentSecurityPolicy(csp -> csp.policyDirectives(SecurityHeaders.CONTENT_SECURITY_POLICY))
+                .referrerPolicy(referrer -> referrer.policy(
+                        org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy
+                                .NO_REFERRER));
     }
 
     /** The provider's own tokens are not kept: Colloquy issues its session at sign-in and is done. */
@@ -153,11 +158,7 @@ class SecurityConfiguration {
                                 .permitAll())
                 .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthenticated(problems))
                         .accessDeniedHandler(forbidden(problems)))
-                .headers(headers -> headers.contentSecurityPolicy(
-                                csp -> csp.policyDirectives(SecurityHeaders.CONTENT_SECURITY_POLICY))
-                        .referrerPolicy(referrer -> referrer.policy(
-                                org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter
-                                        .ReferrerPolicy.NO_REFERRER)));
+                .headers(SecurityConfiguration::securityHeaders);
         return http.build();
     }
 

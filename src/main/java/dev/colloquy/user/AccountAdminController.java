@@ -34,6 +34,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class AccountAdminController {
 
+    /** Text without control characters (tabs and line breaks allowed). */
+    static final String NO_CONTROLS = "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*+";
+
     record NewInvite(@Nullable @Email @Size(max = 254) String email) {}
 
     /** Why the admin did it, for the audit log. */
@@ -41,7 +44,7 @@ class AccountAdminController {
             @Nullable
             @Size(max = 500)
             @jakarta.validation.constraints.Pattern(
-                    regexp = "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*+",
+                    regexp = NO_CONTROLS,
                     message = "must not contain control characters")
             String reason) {}
 
@@ -59,7 +62,7 @@ class AccountAdminController {
             @Nullable
             @Size(max = 500)
             @jakarta.validation.constraints.Pattern(
-                    regexp = "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*+",
+                    regexp = NO_CONTROLS,
                     message = "must not contain control characters")
             String reason) {}
 
