@@ -439,7 +439,12 @@ public class TwoTierCache {
         }
         synchronized (pending) {
             if (outageObserved) {
-                long removed = shared.unlinkMatching(properties.keyPrefix() + ":*");
+                // the cache's own namespaces only: rate-limit windows, budget reservations and login
+                // throttles share the prefix and must outlive one replica's outage
+                long removed = 0;
+                for (var namespace : CacheNamespace.values()) {
+                    removed += shared.unlinkMatching(properties.keyPrefix() + ":" + namespace.label() + ":*");
+                }
                 pending.clear();
                 pendingCount.set(0);
                 local.invalidateAll();

@@ -54,6 +54,12 @@ class RedisFailureIT {
         assertThat(api.get("/api/conversations/" + id, account.token()).header("X-Cache"))
                 .isEqualTo("HIT");
 
+        // what shares the prefix but is not cache: a rate-limit window; and a cache entry
+        var redis = replica.bean(org.springframework.data.redis.core.StringRedisTemplate.class);
+        var prefix = TestRedis.get().prefix() + "-faults";
+        redis.opsForValue().set(prefix + ":rate:{probe}:rpm", "7");
+        redis.opsForValue().set(prefix + ":conversation:probe", "cached");
+
         proxy.mode(ToggleProxy.Mode.REFUSE);
         var title = trafficFor(api, account, id, "refused", Duration.ofSeconds(3), "v0");
         assertThat(circuitState(api)).isEqualTo(2.0);
@@ -78,6 +84,12 @@ class RedisFailureIT {
 
         assertThat(xCache).isEqualTo("HIT");
         assertThat(circuitState(api)).isEqualTo(0.0);
+        assertThat(redis.opsForValue().get(prefix + ":conversation:probe"))
+                .as("the cache is emptied after the outage")
+                .isNull();
+        assertThat(redis.opsForValue().get(prefix + ":rate:{probe}:rpm"))
+                .as("rate limits, budgets and login throttles are not cache and outlive it")
+                .isEqualTo("7");
         assertThat(api.get("/actuator/prometheus", null).body())
                 .containsPattern("redis_cache_errors_total\\{operation=\"[a-z]+\"} [1-9]");
     }
