@@ -33,7 +33,6 @@ public class ExternalAccounts {
 
     private final Users users;
     private final UserAccounts accounts;
-    private final AccountProperties properties;
     private final SignupProperties signup;
     private final AuditLog audit;
     private final ApiKeyManagement apiKeys;
@@ -44,7 +43,6 @@ public class ExternalAccounts {
     ExternalAccounts(
             Users users,
             UserAccounts accounts,
-            AccountProperties properties,
             SignupProperties signup,
             AuditLog audit,
             ApiKeyManagement apiKeys,
@@ -54,7 +52,6 @@ public class ExternalAccounts {
         this.caching = caching;
         this.users = users;
         this.accounts = accounts;
-        this.properties = properties;
         this.signup = signup;
         this.audit = audit;
         this.apiKeys = apiKeys;
@@ -105,9 +102,7 @@ public class ExternalAccounts {
 
     private User create(ExternalIdentity identity, String email) {
         // an installation's admins, and those the provider's claims make admins, need no approval
-        boolean admin = properties.isAdmin(email)
-                || properties.adminEmails().isEmpty() && !users.anyExists()
-                || identity.role() == Role.ADMIN;
+        boolean admin = accounts.becomesAdmin(email) || identity.role() == Role.ADMIN;
         var status = admin ? AccountStatus.ACTIVE : signup.signup().admit(signup.allows(email), false);
         var name = identity.displayName().isBlank()
                 ? email

@@ -72,8 +72,7 @@ public class UserAccounts {
         var user = transactions.execute(status -> {
             users.lockForSignup();
             // with no admin emails configured, the installation's first account is its admin
-            boolean admin =
-                    properties.isAdmin(normalised) || properties.adminEmails().isEmpty() && !users.anyExists();
+            boolean admin = becomesAdmin(normalised);
             var id = Uuid7.next();
             var invited = !admin && inviteCode != null && !inviteCode.isBlank();
             var accountStatus =
@@ -98,6 +97,14 @@ public class UserAccounts {
                 .addKeyValue("user.id", user.id())
                 .log("Registered account with role {} and status {}", user.role(), user.status());
         return user;
+    }
+
+    /**
+     * Whether a new account with this email is an admin: it is in {@code colloquy.admin-emails}, or
+     * none are configured and it is the installation's first. Call under {@link Users#lockForSignup}.
+     */
+    boolean becomesAdmin(String email) {
+        return properties.isAdmin(email) || properties.adminEmails().isEmpty() && !users.anyExists();
     }
 
     /** Forgets the cached account, after an admin changed it. */

@@ -39,11 +39,7 @@ class AccountLifecycleReplicasIT {
     void anAccountDisabledThroughOneReplicaIsShutOutOfTheOtherAtOnce() {
         var admin = first.api().admin();
         var user = first.api().register();
-        var key = first.api()
-                .post("/api/api-keys", user.token(), "{\"name\":\"client\"}")
-                .json()
-                .path("key")
-                .asString();
+        var key = keyOf(user);
         assertThat(second.api().get("/api/me", user.token()).status()).isEqualTo(200);
         assertThat(second.api().get("/v1/models", key).status()).isEqualTo(200);
 
@@ -58,11 +54,7 @@ class AccountLifecycleReplicasIT {
     void anAccountDeletedThroughOneReplicaIsGoneFromTheOtherAtOnce() {
         var admin = first.api().admin();
         var user = first.api().register();
-        var key = first.api()
-                .post("/api/api-keys", user.token(), "{\"name\":\"client\"}")
-                .json()
-                .path("key")
-                .asString();
+        var key = keyOf(user);
         var conversation = first.api()
                 .post("/api/conversations", user.token(), "{\"title\":\"kept in a cache\"}")
                 .json()
@@ -87,5 +79,14 @@ class AccountLifecycleReplicasIT {
                         .status())
                 .as("and what it owned is gone")
                 .isEqualTo(404);
+    }
+
+    /** An API key of the account, made through the first replica. */
+    private static String keyOf(dev.colloquy.Api.Account user) {
+        return first.api()
+                .post("/api/api-keys", user.token(), "{\"name\":\"client\"}")
+                .json()
+                .path("key")
+                .asString();
     }
 }
