@@ -17,7 +17,8 @@ final class Chunker {
 
     record Chunk(int position, String headingPath, @Nullable Integer page, String content, int tokens) {}
 
-    private static final Pattern SENTENCE = Pattern.compile("(?<=[.!?])\\s+");
+    /** After . ! ? and a space, or after the full-width marks of Chinese and Japanese, spaced or not. */
+    private static final Pattern SENTENCE = Pattern.compile("(?<=[.!?])\\s+|(?<=[。！？])\\s*");
 
     private final int target;
     private final int overlap;
@@ -86,7 +87,7 @@ final class Chunker {
         }
         pieces.clear();
         if (!kept.isEmpty()) {
-            pieces.add(String.join(" ", kept));
+            pieces.add(joined(kept));
         }
         return List.copyOf(pieces);
     }
@@ -115,7 +116,7 @@ final class Chunker {
                 current.setLength(0);
                 currentTokens = 0;
             }
-            current.append(current.isEmpty() ? "" : " ").append(sentence);
+            current.append(spaceBetween(current, sentence)).append(sentence);
             currentTokens += t;
         }
         if (!current.isEmpty()) {
@@ -132,10 +133,18 @@ final class Chunker {
                 pieces.add(current.toString());
                 current.setLength(0);
             }
-            if (Tokens.count(word) > target) {
-                // one "word" longer than a chunk (a base64 blob, say): cut it by characters
-                for (int i = 0; i < word.length(); i += target) {
-                    pieces.add(word.substring(i, Math.min(word.length(), i + target)));
+            int wordTokens = Tokens.count(word);
+            if (wordTokens > target) {
+                // one "word" longer than a chunk (a base64 blob, a Chinese clause without a full stop):
+                // cut it by characters, as many to a piece as make about a chunk's tokens
+                int step = (int) Math.max(1, (long) target * word.length() / wordTokens);
+                for (int i = 0; i < word.length(); ) {
+                    int end = Math.min(word.length(), i + step);
+                    if (end < word.length() && Character.isHighSurrogate(word.charAt(end - 1))) {
+                        end++; // never half of a character
+                    }
+                    pieces.add(word.substring(i, end));
+                    i = end;
                 }
                 continue;
             }
@@ -145,5 +154,18 @@ final class Chunker {
             pieces.add(current.toString());
         }
         return pieces;
+    }
+
+    /** Sentences joined as they were written: Chinese and Japanese ones end in a mark and no space. */
+    private static String joined(List<String> sentences) {
+        var text = new StringBuilder();
+        for (var sentence : sentences) {
+            text.append(spaceBetween(text, sentence)).append(sentence);
+        }
+        return text.toString();
+    }
+
+    private static String spaceBetween(CharSequence before, String next) {
+        return before.isEmpty() || "。！？".indexOf(before.charAt(before.length() - 1)) >= 0 ? "" : " ";
     }
 }

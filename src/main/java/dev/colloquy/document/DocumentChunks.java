@@ -16,7 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 class DocumentChunks {
 
     /** A chunk with its vector, as written. */
-    record NewChunk(UUID id, Chunker.Chunk chunk, byte[] embedding, float scale) {}
+    record NewChunk(UUID id, Chunker.Chunk chunk, String embeddingModel, byte[] embedding, float scale) {}
 
     /** A chunk as search and chat read it, with its document's name and version. */
     record StoredChunk(
@@ -28,6 +28,7 @@ class DocumentChunks {
             String headingPath,
             @Nullable Integer page,
             String content,
+            String embeddingModel,
             byte[] embedding,
             float embeddingScale) {}
 
@@ -42,7 +43,7 @@ class DocumentChunks {
     }
 
     /** Replaces the document's chunks with these (one batch). */
-    void replace(UUID documentId, UUID userId, String embeddingModel, List<NewChunk> chunks) {
+    void replace(UUID documentId, UUID userId, List<NewChunk> chunks) {
         jdbc.sql("delete from document_chunks where document_id = :id")
                 .param("id", documentId)
                 .update();
@@ -57,7 +58,7 @@ class DocumentChunks {
                 c.chunk().page(),
                 c.chunk().content(),
                 c.chunk().tokens(),
-                embeddingModel,
+                c.embeddingModel(),
                 c.embedding(),
                 c.scale(),
                 Words.forIndex(c.chunk().headingPath() + " " + c.chunk().content())
@@ -157,7 +158,7 @@ class DocumentChunks {
         }
         return jdbc.sql("""
                         select c.id, c.document_id, d.filename, d.version, c.position, c.heading_path, c.page,
-                               c.content, c.embedding, c.embedding_scale
+                               c.content, c.embedding_model, c.embedding, c.embedding_scale
                           from document_chunks c join documents d on d.id = c.document_id
                          where c.id = any(:ids) and c.user_id = :userId and d.status = 'ready'
                         """)
@@ -172,6 +173,7 @@ class DocumentChunks {
                         rs.getString("heading_path"),
                         rs.getObject("page", Integer.class),
                         rs.getString("content"),
+                        rs.getString("embedding_model"),
                         rs.getBytes("embedding"),
                         rs.getFloat("embedding_scale")))
                 .list();

@@ -1,6 +1,7 @@
 package dev.colloquy.document;
 
 import dev.colloquy.llm.LlmGateway;
+import dev.colloquy.llm.embedding.Embedding;
 import dev.colloquy.llm.embedding.LocalEmbeddings;
 import java.util.List;
 import java.util.UUID;
@@ -10,10 +11,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The embedding model of documents and questions: the in-process all-MiniLM-L6-v2 by default, or,
+ * The embedding model of documents and questions: the in-process pair by default (bge-small-zh-v1.5
+ * for Chinese and Japanese text, all-MiniLM-L6-v2 for the rest; see {@link LocalEmbeddings}), or,
  * with {@code colloquy.documents.embedding-model} naming a configured OpenAI-compatible model, that
  * model's upstream {@code /v1/embeddings} (billed to the document's owner like any call of theirs).
- * Every vector is stored with {@link #model()}, so changing the setting re-embeds documents instead of
+ * Every document is stored with {@link #model()}, so changing the setting re-embeds documents instead of
  * mixing vectors of two models.
  */
 @Component
@@ -42,19 +44,28 @@ class DocumentEmbeddings {
         log.info("Documents are embedded with {}", upstream == null ? model + " (in process)" : model + " (upstream)");
     }
 
-    /** What is stored beside each vector. */
+    /**
+     * What documents record as having embedded them: the upstream model, or the in-process pair (each
+     * vector records which of the two made it).
+     */
     String model() {
         return model;
     }
 
-    /** Unit vectors for the texts, in order; an upstream call is on the owner's account. */
-    List<float[]> embedAll(UUID owner, List<String> texts) {
-        return upstream == null ? local.embedAll(texts) : gateway.embedTexts(owner, upstream, texts);
+    /** The texts' vectors, in order; an upstream call is on the owner's account. */
+    List<Embedding> embedAll(UUID owner, List<String> texts) {
+        return upstream == null
+                ? local.embedAll(texts)
+                : gateway.embedTexts(owner, upstream, texts).stream()
+                        .map(vector -> new Embedding(model, vector))
+                        .toList();
     }
 
-    float[] embed(UUID owner, String text) {
+    Embedding embed(UUID owner, String text) {
         return upstream == null
                 ? local.embed(text)
-                : gateway.embedTexts(owner, upstream, List.of(text)).getFirst();
+                : new Embedding(
+                        model,
+                        gateway.embedTexts(owner, upstream, List.of(text)).getFirst());
     }
 }

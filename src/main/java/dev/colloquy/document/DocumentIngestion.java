@@ -199,9 +199,13 @@ class DocumentIngestion implements SmartLifecycle {
                             .map(c -> c.headingPath().isEmpty() ? c.content() : c.headingPath() + "\n" + c.content())
                             .toList());
             for (int i = 0; i < batch.size(); i++) {
-                var vector = vectors.get(i);
+                var vector = vectors.get(i).vector();
                 embedded.add(new DocumentChunks.NewChunk(
-                        Uuid7.next(), batch.get(i), Int8Vectors.quantize(vector), Int8Vectors.scale(vector)));
+                        Uuid7.next(),
+                        batch.get(i),
+                        vectors.get(i).model(),
+                        Int8Vectors.quantize(vector),
+                        Int8Vectors.scale(vector)));
             }
             if (!documents.renew(claim, properties.lease())) {
                 log.info("Lost the lease of document {} to another replica; leaving it", claim.id());
@@ -213,7 +217,7 @@ class DocumentIngestion implements SmartLifecycle {
             if (!documents.lockIfHeld(claim)) {
                 return false;
             }
-            chunks.replace(claim.id(), claim.userId(), embeddings.model(), embedded);
+            chunks.replace(claim.id(), claim.userId(), embedded);
             documents.markReady(claim, finalPages, embedded.size(), embeddings.model());
             return true;
         });

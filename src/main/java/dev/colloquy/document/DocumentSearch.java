@@ -3,6 +3,7 @@ package dev.colloquy.document;
 import dev.colloquy.llm.DocumentRetriever;
 import dev.colloquy.llm.DocumentSource;
 import dev.colloquy.llm.Tokens;
+import dev.colloquy.llm.embedding.Embedding;
 import dev.colloquy.platform.Words;
 import dev.colloquy.web.ApiProblem;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -123,9 +124,8 @@ public class DocumentSearch implements DocumentRetriever {
 
     private List<Hit> fused(UUID userId, String query, int k) {
         int candidates = Math.max(50, k * 4);
-        var queryVector = embedQuestion(userId, query);
-        var byVector =
-                queryVector.length == 0 ? List.<ScoredChunk>of() : vectors.nearest(userId, queryVector, candidates);
+        var question = embedQuestion(userId, query);
+        var byVector = question == null ? List.<ScoredChunk>of() : vectors.nearest(userId, question, candidates);
         var words = words(query);
         var byText = words.isEmpty()
                 ? List.<ScoredChunk>of()
@@ -153,6 +153,7 @@ public class DocumentSearch implements DocumentRetriever {
                 .limit(k)
                 .map(Map.Entry::getKey)
                 .toList();
+        var queryVector = question == null ? new float[0] : question.vector();
         var quantized = Int8Vectors.quantize(queryVector);
         var loaded = new HashMap<UUID, DocumentChunks.StoredChunk>();
         chunks.load(userId, best).forEach(c -> loaded.put(c.id(), c));
@@ -162,10 +163,14 @@ public class DocumentSearch implements DocumentRetriever {
             if (chunk == null) {
                 continue; // deleted between the two reads
             }
-            // a passage found only by its words: its similarity from its stored vector, as the scan does
+            // a passage found only by its words: its similarity from its stored vector, as the scan does,
+            // when the question's model made that vector (else none: a Chinese question and an English
+            // passage are in two models' spaces)
             double cosine = similarity.containsKey(id)
                     ? similarity.get(id)
-                    : quantized.length > 0 && chunk.embedding().length == quantized.length
+                    : question != null
+                                    && chunk.embeddingModel().equals(question.model())
+                                    && chunk.embedding().length == quantized.length
                             ? Int8Vectors.dot(quantized, chunk.embedding(), 0)
                                     / (Int8Vectors.scale(queryVector) * chunk.embeddingScale())
                             : 0;
@@ -187,17 +192,17 @@ public class DocumentSearch implements DocumentRetriever {
     }
 
     /**
-     * The question's vector; empty when an upstream embedding model cannot embed it now (down, rate
+     * The question's vector; null when an upstream embedding model cannot embed it now (down, rate
      * limited, the user's budget spent), so search falls back to full text and a chat turn goes on
      * without passages rather than failing.
      */
-    private float[] embedQuestion(UUID userId, String query) {
+    private @Nullable Embedding embedQuestion(UUID userId, String query) {
         try {
             return embeddings.embed(userId, query);
         } catch (ApiProblem e) {
             log.warn(
                     "Searching documents by their words only: the question could not be embedded ({})", e.getMessage());
-            return new float[0];
+            return null;
         }
     }
 
@@ -207,11 +212,10 @@ public class DocumentSearch implements DocumentRetriever {
         var matcher = WORD.matcher(query.toLowerCase(Locale.ROOT));
         while (matcher.find() && words.size() < MAX_WORDS) {
             if (Words.needsBreaking(matcher.group())) {
-                // a run of Chinese, Japanese or Thai is several words: each as the index holds it, but
-                // for single characters, which are mostly particles there (的, の) and match everything
-                for (var word : Words.words(matcher.group())) {
-                    if (words.size() < MAX_WORDS && (word.length() > 1 || !Words.needsBreaking(word))) {
-                        words.add(word);
+                // a run of Chinese, Japanese or Thai is several words: each as the index holds it
+                for (var term : Words.searchTerms(matcher.group())) {
+                    if (words.size() < MAX_WORDS) {
+                        words.add(term);
                     }
                 }
             } else {

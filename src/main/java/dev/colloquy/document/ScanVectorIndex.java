@@ -2,6 +2,7 @@ package dev.colloquy.document;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.colloquy.llm.embedding.Embedding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -10,8 +11,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Vector search without a vector extension: each user's chunk vectors (int8) are loaded into one
- * array per user and scanned in full, keeping the best in a small heap. The loaded index is kept,
+ * Vector search without a vector extension: each user's chunk vectors (int8) of one model are loaded
+ * into one array per user and model and scanned in full, keeping the best in a small heap. The loaded index is kept,
  * bounded in bytes across users, and reloaded when the user's ready documents change (their count or
  * newest update differ), so every replica sees new and deleted documents on its next search. A scan
  * of 100,000 chunks reads 38 MB of bytes; see BENCHMARKS.md for its latency.
@@ -21,6 +22,8 @@ class ScanVectorIndex implements VectorIndex {
 
     private record Stamp(long documents, long newestUpdate) {}
 
+    private record Key(UUID userId, String model) {}
+
     private record Loaded(Stamp stamp, long[] ids, byte[] matrix, float[] scales, int dimensions) {
 
         int weight() {
@@ -29,21 +32,20 @@ class ScanVectorIndex implements VectorIndex {
     }
 
     private final JdbcClient jdbc;
-    private final DocumentEmbeddings embeddings;
-    private final Cache<UUID, Loaded> loaded;
+    private final Cache<Key, Loaded> loaded;
 
-    ScanVectorIndex(JdbcClient jdbc, DocumentProperties properties, DocumentEmbeddings embeddings) {
+    ScanVectorIndex(JdbcClient jdbc, DocumentProperties properties) {
         this.jdbc = jdbc;
-        this.embeddings = embeddings;
         this.loaded = Caffeine.newBuilder()
                 .maximumWeight(properties.vectorCache().toBytes())
-                .<UUID, Loaded>weigher((user, index) -> index.weight())
+                .<Key, Loaded>weigher((key, index) -> index.weight())
                 .build();
     }
 
     @Override
-    public List<ScoredChunk> nearest(UUID userId, float[] query, int limit) {
-        var index = index(userId);
+    public List<ScoredChunk> nearest(UUID userId, Embedding embedding, int limit) {
+        var query = embedding.vector();
+        var index = index(new Key(userId, embedding.model()));
         if (index.ids().length == 0 || index.dimensions() != query.length) {
             return List.of();
         }
@@ -72,28 +74,28 @@ class ScanVectorIndex implements VectorIndex {
 
     /** Drops the user's vectors from this replica's memory (the account is being deleted). */
     void forget(UUID userId) {
-        loaded.invalidate(userId);
+        loaded.asMap().keySet().removeIf(key -> key.userId().equals(userId));
     }
 
-    private Loaded index(UUID userId) {
+    private Loaded index(Key key) {
         var stamp = jdbc.sql("""
                         select count(*) as documents,
                                coalesce((extract(epoch from max(updated_at)) * 1000000)::bigint, 0) as newest
                           from documents where user_id = :userId and status = 'ready'
                         """)
-                .param("userId", userId)
+                .param("userId", key.userId())
                 .query((rs, row) -> new Stamp(rs.getLong("documents"), rs.getLong("newest")))
                 .single();
-        var cached = loaded.getIfPresent(userId);
+        var cached = loaded.getIfPresent(key);
         if (cached != null && cached.stamp().equals(stamp)) {
             return cached;
         }
-        var fresh = load(userId, stamp);
-        loaded.put(userId, fresh);
+        var fresh = load(key, stamp);
+        loaded.put(key, fresh);
         return fresh;
     }
 
-    private Loaded load(UUID userId, Stamp stamp) {
+    private Loaded load(Key key, Stamp stamp) {
         var ids = new ArrayList<UUID>();
         var vectors = new ArrayList<byte[]>();
         var scales = new ArrayList<Float>();
@@ -101,7 +103,7 @@ class ScanVectorIndex implements VectorIndex {
                         select c.id, c.embedding, c.embedding_scale
                           from document_chunks c join documents d on d.id = c.document_id
                          where c.user_id = :userId and d.status = 'ready' and c.embedding_model = :model
-                        """).param("userId", userId).param("model", embeddings.model()).query(rs -> {
+                        """).param("userId", key.userId()).param("model", key.model()).query(rs -> {
             ids.add(rs.getObject("id", UUID.class));
             vectors.add(rs.getBytes("embedding"));
             scales.add(rs.getFloat("embedding_scale"));

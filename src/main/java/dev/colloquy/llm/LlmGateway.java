@@ -2,6 +2,7 @@ package dev.colloquy.llm;
 
 import dev.colloquy.llm.answers.AnswerCache;
 import dev.colloquy.llm.answers.SemanticCache;
+import dev.colloquy.llm.embedding.Embedding;
 import dev.colloquy.llm.embedding.UpstreamEmbeddings;
 import dev.colloquy.llm.provider.Providers;
 import dev.colloquy.llm.routing.Billing;
@@ -119,7 +120,7 @@ public class LlmGateway {
         var policy = request.cache();
         var cacheKey = cacheable(bounded) ? answers.key(request.userId(), first, bounded) : null;
         var question = cacheKey != null && semantic.enabled() ? SemanticCache.firstTurnQuestion(bounded) : null;
-        float[] questionVector = null;
+        Embedding questionVector = null;
         if (cacheKey != null && policy.read()) {
             var hit = answers.find(cacheKey);
             if (hit.isPresent()) {

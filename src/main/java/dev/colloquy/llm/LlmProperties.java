@@ -167,19 +167,24 @@ public record LlmProperties(
     /**
      * @param enabled whether cache-eligible first turns are looked up by meaning after an exact miss
      * @param threshold cosine similarity at or above which an earlier question counts as the same
+     *     (all-MiniLM-L6-v2, or the upstream embedding model)
+     * @param chineseThreshold the same for Chinese and Japanese questions (bge-small-zh-v1.5, whose
+     *     questions on different subjects come closer: 0.92 for "the weather in Beijing today" and
+     *     "tomorrow"; BENCHMARKS.md)
      * @param ttl how long an entry lives unless the request's max-age says otherwise
      * @param maxCandidates how many of the scope's newest entries a lookup compares
      */
     public record SemanticCache(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("0.92") double threshold,
+            @DefaultValue("0.95") double chineseThreshold,
             @DefaultValue("24h") Duration ttl,
             @DefaultValue("500") int maxCandidates) {
 
         public SemanticCache {
-            if (threshold <= 0 || threshold > 1 || maxCandidates < 1) {
+            if (threshold <= 0 || threshold > 1 || chineseThreshold <= 0 || chineseThreshold > 1 || maxCandidates < 1) {
                 throw new IllegalArgumentException(
-                        "colloquy.llm.semantic-cache: threshold in (0, 1], max-candidates >= 1");
+                        "colloquy.llm.semantic-cache: threshold and chinese-threshold in (0, 1], max-candidates >= 1");
             }
         }
     }

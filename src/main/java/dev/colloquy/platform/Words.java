@@ -102,6 +102,52 @@ public final class Words {
         return out.toString().replaceAll(" {2,}", " ").strip();
     }
 
+    /**
+     * Words of Chinese and Japanese questions that say how something is asked, not what about (如何,
+     * 怎么, 一个, ください): left out of ranked searches as PostgreSQL leaves out English stop words.
+     */
+    private static final java.util.Set<String> QUESTION_WORDS = java.util.Set.of(
+            "如何", "怎样", "怎么", "怎么样", "什么", "为什么", "哪些", "哪个", "哪里", "一个", "一些", "可以", "能够", "应该", "需要", "我们", "你们",
+            "他们", "这个", "那个", "这些", "那些", "其中", "及其", "中的", "如果", "是否", "或者", "还是", "以及", "有没有", "方法", "どう", "どうやって",
+            "どのように", "ください", "ですか", "です", "ます", "ますか", "する", "できますか", "方法は");
+
+    /** Particles: single characters that join words, never part of a phrase of single characters. */
+    private static final String PARTICLES = "的了在和与把让给从中里是有地得着过吗呢吧啊也都就被对向のはがをにでともへやか";
+
+    /**
+     * The terms a ranked search asks for in a run of an unspaced script: its words of two characters
+     * or more but question words, and each run of single characters together as a phrase in quotes
+     * (the dictionary did not know the word: 链接 breaks into 链 and 接), but particles (的, の) and
+     * single characters alone. For {@code websearch_to_tsquery}.
+     */
+    public static List<String> searchTerms(String run) {
+        var terms = new ArrayList<String>();
+        var singles = new ArrayList<String>();
+        for (var word : words(run)) {
+            if (word.codePointCount(0, word.length()) == 1) {
+                if (PARTICLES.contains(word)) {
+                    flushSingles(singles, terms);
+                } else {
+                    singles.add(word);
+                }
+                continue;
+            }
+            flushSingles(singles, terms);
+            if (!QUESTION_WORDS.contains(word)) {
+                terms.add(word);
+            }
+        }
+        flushSingles(singles, terms);
+        return terms;
+    }
+
+    private static void flushSingles(List<String> singles, List<String> terms) {
+        if (singles.size() > 1) {
+            terms.add("\"" + String.join(" ", singles) + "\"");
+        }
+        singles.clear();
+    }
+
     /** The words of a run of text, in order, without spaces and punctuation. */
     public static List<String> words(String text) {
         var breaker = BREAKER.get();

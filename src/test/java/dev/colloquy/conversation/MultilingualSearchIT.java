@@ -114,6 +114,32 @@ class MultilingualSearchIT extends IntegrationTest {
     }
 
     @Test
+    void aChineseQuestionFindsItsDocumentByMeaningAndEachTextHasTheModelOfItsScript() {
+        var user = api().register();
+        var coffee = upload(user, "coffee.md", "# 咖啡\n\n意式浓缩要用细磨的豆子，水温保持在九十到九十六度之间，萃取大约二十五秒。\n");
+        upload(user, "stars.md", "# 天文\n\n土星环在小型望远镜里清晰可见。仙女座星系离我们约二百五十万光年。\n");
+        upload(user, "garden.md", "# Garden\n\nWater tomatoes in the morning and mulch the beds in summer.\n");
+
+        // no word of the question is in any document: only its meaning finds the answer
+        var hits = api().post("/api/documents/search", user.token(), "{\"query\":\"冲一杯意式饮品需要多热的水？\",\"k\":3}")
+                .json()
+                .path("items");
+        var models = jdbc.sql("""
+                        select distinct d.filename, c.embedding_model from document_chunks c
+                          join documents d on d.id = c.document_id where c.user_id = :user order by 1
+                        """)
+                .param("user", user.id())
+                .query((rs, row) -> rs.getString(1) + " " + rs.getString(2))
+                .list();
+
+        assertThat(hits.get(0).path("documentId").asString()).isEqualTo(coffee);
+        assertThat(hits.get(0).path("textMatch").asBoolean()).isFalse();
+        assertThat(models)
+                .containsExactly(
+                        "coffee.md bge-small-zh-v15-q", "garden.md all-minilm-l6-v2-q", "stars.md bge-small-zh-v15-q");
+    }
+
+    @Test
     void rowsWrittenBeforeWordsWereBrokenAreFoundAfterTheBackfill() {
         var user = api().register();
         var conversation = conversation(user);

@@ -74,7 +74,7 @@ class DocumentCacheIT extends IntegrationTest {
             var document = api().get("/api/documents/" + id, token).json();
             boolean current = document.get("status").asString().equals("ready")
                     && document.get("version").asInt() >= version
-                    && "all-minilm-l6-v2-q"
+                    && "all-minilm-l6-v2-q+bge-small-zh-v15-q"
                             .equals(document.get("embeddingModel").asString());
             if (current || System.nanoTime() > deadline) {
                 return document.get("version").asInt();

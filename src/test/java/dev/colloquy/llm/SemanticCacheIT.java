@@ -6,7 +6,10 @@ import dev.colloquy.FakeUpstream;
 import dev.colloquy.IntegrationTest;
 import org.junit.jupiter.api.Test;
 
-/** The semantic cache with the in-process MiniLM model: paraphrases of a first turn, and only those. */
+/**
+ * The semantic cache with the in-process models (MiniLM for English, bge-small-zh for Chinese):
+ * paraphrases of a first turn, and only those.
+ */
 class SemanticCacheIT extends IntegrationTest {
 
     private static final String ASKED = "How do I reset the password of my account?";
@@ -34,6 +37,27 @@ class SemanticCacheIT extends IntegrationTest {
         assertThat(api().get("/actuator/prometheus", null).body())
                 .contains("llm_cache_hits_total{gen_ai_request_model=\"lonely\",kind=\"semantic\"}")
                 .contains("llm_cache_semantic_similarity_count{gen_ai_request_model=\"lonely\"}");
+    }
+
+    @Test
+    void aChineseParaphraseIsAHitAndTheOppositeQuestionIsNot() {
+        // all-MiniLM-L6-v2 put these two at a similarity of 1.000: the second got the first's answer
+        var key = apiKey();
+        var create = api().post("/v1/chat/completions", key, body(null, "如何配置Redis缓存的过期时间？"));
+        int before = upstream.calls("lonely");
+
+        var paraphrase = api().post("/v1/chat/completions", key, body(null, "Redis缓存的过期时间怎么设置？"));
+        var opposite = api().post("/v1/chat/completions", key, body(null, "如何清空Redis缓存？"));
+        var otherDay = api().post("/v1/chat/completions", key, body(null, "北京明天天气怎么样？"));
+        var thatDay = api().post("/v1/chat/completions", key, body(null, "北京今天天气怎么样？"));
+
+        assertThat(paraphrase.header("X-Colloquy-Cache")).isEqualTo("hit");
+        assertThat(answer(paraphrase)).isEqualTo(answer(create));
+        assertThat(opposite.header("X-Colloquy-Cache")).isEqualTo("miss");
+        assertThat(answer(opposite)).contains("如何清空Redis缓存");
+        assertThat(otherDay.header("X-Colloquy-Cache")).isEqualTo("miss");
+        assertThat(thatDay.header("X-Colloquy-Cache")).isEqualTo("miss");
+        assertThat(upstream.calls("lonely") - before).isEqualTo(3);
     }
 
     @Test

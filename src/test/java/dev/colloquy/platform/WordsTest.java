@@ -27,6 +27,14 @@ class WordsTest {
     }
 
     @Test
+    void aRankedSearchAsksForTheSubjectOfAChineseQuestion() {
+        assertThat(Words.searchTerms("如何创建一个符号链接"))
+                .as("链接 is not in the dictionary: its characters stay together")
+                .containsExactly("创建", "符号", "\"链 接\"");
+        assertThat(Words.searchTerms("怎么删除非空的目录")).containsExactly("删除", "\"非 空\"", "目录");
+    }
+
+    @Test
     void aQueryKeepsTheWordsOfARunTogetherAsAPhrase() {
         assertThat(Words.forQuery("过期时间")).isEqualTo("\"过期 时间\"");
         assertThat(Words.forQuery("Redis 过期时间 -缓存"))

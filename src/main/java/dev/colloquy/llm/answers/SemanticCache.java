@@ -6,6 +6,7 @@ import dev.colloquy.llm.DocumentSource;
 import dev.colloquy.llm.LlmMessage;
 import dev.colloquy.llm.LlmModel;
 import dev.colloquy.llm.LlmProperties;
+import dev.colloquy.llm.embedding.Embedding;
 import dev.colloquy.llm.embedding.LocalEmbeddings;
 import dev.colloquy.platform.Uuid7;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,7 @@ public class SemanticCache {
                 : null;
     }
 
-    public Optional<Match> find(UUID userId, LlmModel model, ChatRequest request, float[] question) {
+    public Optional<Match> find(UUID userId, LlmModel model, ChatRequest request, Embedding question) {
         var candidates = jdbc.sql("""
                         select embedding, answer_model, answer, input_tokens, output_tokens, cost_usd
                           from llm_cache_entries
@@ -80,7 +81,7 @@ public class SemanticCache {
                 .param("userId", userId)
                 .param("model", model.name())
                 .param("systemHash", systemHash(request))
-                .param("embeddingModel", LocalEmbeddings.MODEL)
+                .param("embeddingModel", question.model())
                 .param("limit", settings.maxCandidates())
                 .query((rs, row) -> new Object[] {
                     vector(rs.getArray("embedding")),
@@ -93,9 +94,11 @@ public class SemanticCache {
                 })
                 .list();
         Match best = null;
+        double threshold =
+                question.model().equals(LocalEmbeddings.CHINESE) ? settings.chineseThreshold() : settings.threshold();
         for (var candidate : candidates) {
-            double similarity = LocalEmbeddings.similarity(question, (float[]) candidate[0]);
-            if (similarity >= settings.threshold() && (best == null || similarity > best.similarity())) {
+            double similarity = LocalEmbeddings.similarity(question.vector(), (float[]) candidate[0]);
+            if (similarity >= threshold && (best == null || similarity > best.similarity())) {
                 best = new Match((AnswerCache.CachedAnswer) candidate[1], similarity);
             }
         }
@@ -107,12 +110,13 @@ public class SemanticCache {
             LlmModel model,
             ChatRequest request,
             String question,
-            float[] embedding,
+            Embedding embedding,
             AnswerCache.CachedAnswer answer,
             @Nullable Duration ttl) {
-        var boxed = new Float[embedding.length];
-        for (int i = 0; i < embedding.length; i++) {
-            boxed[i] = embedding[i];
+        var vector = embedding.vector();
+        var boxed = new Float[vector.length];
+        for (int i = 0; i < vector.length; i++) {
+            boxed[i] = vector[i];
         }
         jdbc.sql("""
                         insert into llm_cache_entries (id, user_id, model, system_hash, question, embedding_model, embedding,
@@ -126,7 +130,7 @@ public class SemanticCache {
                 .param("model", model.name())
                 .param("systemHash", systemHash(request))
                 .param("question", question)
-                .param("embeddingModel", LocalEmbeddings.MODEL)
+                .param("embeddingModel", embedding.model())
                 .param("embedding", boxed)
                 .param("answerModel", answer.model())
                 .param("answer", answer.text())
@@ -157,7 +161,7 @@ public class SemanticCache {
                 .update();
     }
 
-    public float[] embed(String question) {
+    public Embedding embed(String question) {
         return embeddings.embed(question);
     }
 

@@ -3,30 +3,35 @@ package dev.colloquy.llm.embedding;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * In-process sentence embeddings with the quantized all-MiniLM-L6-v2 (384 dimensions, unit length),
- * loaded on first use from the jar; nothing is downloaded.
+ * In-process sentence embeddings (384 dimensions, unit length) from two quantized models shipped in
+ * the jar, each loaded on first use; nothing is downloaded. Each text goes to the model of its script:
+ * Chinese and Japanese text (Han and kana the larger part of its letters, {@link #CHINESE_SHARE}) to
+ * bge-small-zh-v1.5, every other text to all-MiniLM-L6-v2, which was trained on English and placed
+ * Chinese questions on opposite subjects at the same point. The two models' vectors are not
+ * comparable: every vector is stored with the name of the model that made it, and a question is
+ * compared only with vectors of its own model (BENCHMARKS.md, "Retrieval in Chinese and English").
  *
- * <p>The model runs on platform threads of its own, never on the caller's: a virtual thread in native
- * code pins its carrier, and two documents being embedded at once pinned both carriers of a 2-core
- * machine, stalling every request for a third of a second (BENCHMARKS.md, "Reliability load"). One
- * pool, as wide as the machine, embeds questions for requests; another, half as wide, embeds
+ * <p>The models run on platform threads of their own, never on the caller's: a virtual thread in
+ * native code pins its carrier, and two documents being embedded at once pinned both carriers of a
+ * 2-core machine, stalling every request for a third of a second (BENCHMARKS.md, "Reliability load").
+ * One pool, as wide as the machine, embeds questions for requests; another, half as wide, embeds
  * documents, so ingestion never takes every core. Each inference runs on one thread: ONNX Runtime's
  * own pool is switched off (one intra-op thread, no spinning); its default, a pool as wide as the
  * machine whose idle threads spin between inferences, took a fifth of both cores under that load.
@@ -34,11 +39,20 @@ import org.springframework.stereotype.Component;
 @Component
 public class LocalEmbeddings implements DisposableBean {
 
-    /** Stored beside every vector, so a model change re-embeds rather than mixing vectors. */
-    public static final String MODEL = "all-minilm-l6-v2-q";
+    /** The model of text in every script but Chinese and Japanese. */
+    public static final String ENGLISH = "all-minilm-l6-v2-q";
 
-    private static final String MODEL_FILE = "/all-minilm-l6-v2-q.onnx";
-    private static final String TOKENIZER_FILE = "/all-minilm-l6-v2-q-tokenizer.json";
+    /** The model of Chinese and Japanese text. */
+    public static final String CHINESE = "bge-small-zh-v15-q";
+
+    /**
+     * The two together, as documents record what embedded them: a document embedded before texts were
+     * routed by script (by {@link #ENGLISH} alone) is embedded again.
+     */
+    public static final String MODEL = ENGLISH + "+" + CHINESE;
+
+    /** Han and kana letters at least this share of a text's letters send it to {@link #CHINESE}. */
+    static final double CHINESE_SHARE = 0.25;
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
@@ -47,11 +61,50 @@ public class LocalEmbeddings implements DisposableBean {
     private final ExecutorService documents = Executors.newFixedThreadPool(
             Math.max(1, CORES / 2),
             Thread.ofPlatform().name("embedding-documents-", 0).daemon().factory());
-    private volatile MiniLm model;
+    private final Model english =
+            new Model(ENGLISH, "/all-minilm-l6-v2-q.onnx", "/all-minilm-l6-v2-q-tokenizer.json", PoolingMode.MEAN);
+    private final Model chinese =
+            new Model(CHINESE, "/bge-small-zh-v1.5-q.onnx", "/bge-small-zh-v1.5-q-tokenizer.json", PoolingMode.CLS);
 
-    /** One text, for a request (a question to search with or to cache by), as a unit vector. */
-    public float[] embed(String text) {
-        return on(questions, () -> unit(model().embed(text).content().vector()));
+    /** One text, for a request (a question to search with or to cache by), by the model of its script. */
+    public Embedding embed(String text) {
+        var model = modelFor(text);
+        return on(
+                questions,
+                () -> new Embedding(
+                        model.name, unit(model.encoder().embed(text).content().vector())));
+    }
+
+    /** The model a text goes to: its name, as stored beside its vector. */
+    public static String modelOf(String text) {
+        return chinese(text) ? CHINESE : ENGLISH;
+    }
+
+    private Model modelFor(String text) {
+        return chinese(text) ? chinese : english;
+    }
+
+    /** Whether Han and kana make up at least {@link #CHINESE_SHARE} of the text's letters. */
+    static boolean chinese(String text) {
+        int cjk = 0;
+        int letters = 0;
+        for (int i = 0; i < text.length(); ) {
+            int codePoint = text.codePointAt(i);
+            i += Character.charCount(codePoint);
+            if (!Character.isLetter(codePoint)) {
+                continue;
+            }
+            letters++;
+            if (codePoint >= 0x2E80) {
+                var script = Character.UnicodeScript.of(codePoint);
+                if (script == Character.UnicodeScript.HAN
+                        || script == Character.UnicodeScript.HIRAGANA
+                        || script == Character.UnicodeScript.KATAKANA) {
+                    cjk++;
+                }
+            }
+        }
+        return cjk > 0 && cjk >= CHINESE_SHARE * letters;
     }
 
     private static float[] unit(float[] vector) {
@@ -66,14 +119,17 @@ public class LocalEmbeddings implements DisposableBean {
         return vector;
     }
 
-    /** The texts of a document, one after the other on a document thread, each as a unit vector. */
-    public List<float[]> embedAll(List<String> texts) {
-        var segments = texts.stream().map(TextSegment::from).toList();
-        return on(
-                documents,
-                () -> model().embedAll(segments).content().stream()
-                        .map(embedding -> unit(embedding.vector()))
-                        .toList());
+    /** The texts of a document, one after the other on a document thread, each by its script's model. */
+    public List<Embedding> embedAll(List<String> texts) {
+        return on(documents, () -> {
+            var embedded = new ArrayList<Embedding>(texts.size());
+            for (var text : texts) {
+                var model = modelFor(text);
+                embedded.add(new Embedding(
+                        model.name, unit(model.encoder().embed(text).content().vector())));
+            }
+            return embedded;
+        });
     }
 
     private static <T> T on(ExecutorService pool, Callable<T> work) {
@@ -107,52 +163,69 @@ public class LocalEmbeddings implements DisposableBean {
         return dot;
     }
 
-    private MiniLm model() {
-        var loaded = model;
-        if (loaded == null) {
-            synchronized (this) {
-                if (model == null) {
-                    model = new MiniLm(load());
-                }
-                loaded = model;
-            }
-        }
-        return loaded;
-    }
+    /** One shipped model, loaded from the jar on first use. */
+    private static final class Model {
 
-    private static OnnxBertBiEncoder load() {
-        var environment = OrtEnvironment.getEnvironment();
-        try (var modelFile = resource(MODEL_FILE);
-                var tokenizer = resource(TOKENIZER_FILE);
-                var options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(1);
-            options.setInterOpNumThreads(1);
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
-            options.addConfigEntry("session.inter_op.allow_spinning", "0");
-            var session = environment.createSession(modelFile.readAllBytes(), options);
-            return new OnnxBertBiEncoder(environment, session, tokenizer, PoolingMode.MEAN);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the embedding model " + MODEL + " from the jar", e);
-        } catch (OrtException e) {
-            throw new IllegalStateException("cannot load the embedding model " + MODEL, e);
+        private final String name;
+        private final String file;
+        private final String tokenizer;
+        private final PoolingMode pooling;
+        private volatile @Nullable Encoder encoder;
+
+        Model(String name, String file, String tokenizer, PoolingMode pooling) {
+            this.name = name;
+            this.file = file;
+            this.tokenizer = tokenizer;
+            this.pooling = pooling;
+        }
+
+        Encoder encoder() {
+            var loaded = encoder;
+            if (loaded == null) {
+                synchronized (this) {
+                    if (encoder == null) {
+                        encoder = new Encoder(load());
+                    }
+                    loaded = encoder;
+                }
+            }
+            return loaded;
+        }
+
+        private OnnxBertBiEncoder load() {
+            var environment = OrtEnvironment.getEnvironment();
+            try (var modelFile = resource(file);
+                    var tokens = resource(tokenizer);
+                    var options = new OrtSession.SessionOptions()) {
+                options.setIntraOpNumThreads(1);
+                options.setInterOpNumThreads(1);
+                options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+                options.addConfigEntry("session.inter_op.allow_spinning", "0");
+                var session = environment.createSession(modelFile.readAllBytes(), options);
+                return new OnnxBertBiEncoder(environment, session, tokens, pooling);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the embedding model " + name + " from the jar", e);
+            } catch (OrtException e) {
+                throw new IllegalStateException("cannot load the embedding model " + name, e);
+            }
         }
     }
 
     private static InputStream resource(String name) throws IOException {
-        var stream = AllMiniLmL6V2QuantizedEmbeddingModel.class.getResourceAsStream(name);
+        var stream = LocalEmbeddings.class.getResourceAsStream(name);
         if (stream == null) {
             throw new IOException(name + " is not on the class path");
         }
         return stream;
     }
 
-    /** The model on our encoder; texts of one batch run in turn on the caller's thread. */
-    private static final class MiniLm extends AbstractInProcessEmbeddingModel {
+    /** A model on our encoder; texts of one batch run in turn on the caller's thread. */
+    private static final class Encoder extends AbstractInProcessEmbeddingModel {
 
         private final OnnxBertBiEncoder encoder;
 
-        MiniLm(OnnxBertBiEncoder encoder) {
+        Encoder(OnnxBertBiEncoder encoder) {
             super(Runnable::run);
             this.encoder = encoder;
         }
