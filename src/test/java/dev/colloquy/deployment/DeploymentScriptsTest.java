@@ -55,7 +55,7 @@ class DeploymentScriptsTest {
     }
 
     @Test
-    void theQuickStartDryRunValidatesTheComposeFileAndStartsNothing() throws Exception {
+    void theQuickStartDryRunValidatesBothComposeFilesAndStartsNothing() throws Exception {
         boolean compose = onPath("docker-compose");
         Assumptions.assumeTrue(
                 compose || "true".equals(System.getenv("CI")),
@@ -65,16 +65,32 @@ class DeploymentScriptsTest {
         var root = Files.createTempDirectory("quick-start");
         Files.writeString(root.resolve("Dockerfile"), "");
         copy(Path.of("deployment"), root.resolve("deployment"));
+        copy(Path.of("monitoring"), root.resolve("monitoring"));
+        Files.copy(Path.of("docker-compose.monitoring.yml"), root.resolve("docker-compose.monitoring.yml"));
         Files.deleteIfExists(root.resolve("deployment/.env"));
         var script = root.resolve("deployment/quick-start.sh");
         var run = run(script, "--dry-run");
+        var both = run(script, "--dry-run", "--with-monitoring");
+        var bothDown = run(script, "--dry-run", "--down", "--with-monitoring");
+
         assertThat(run.exit()).as(run.output()).isZero();
         assertThat(run.output())
                 .contains("Checking the Compose file")
                 .contains("Would write deployment/.env")
-                .contains("Would run:");
+                .contains("Would run:")
+                .doesNotContain("monitoring");
+        assertThat(both.exit()).as(both.output()).isZero();
+        assertThat(both.output())
+                .as("both stacks' Compose files are checked, the monitoring one under its own project name")
+                .contains("Checking the Compose file", "Checking the monitoring Compose file")
+                .contains("-p colloquy-monitoring -f ../docker-compose.monitoring.yml up -d");
+        assertThat(bothDown.output())
+                .as("the monitoring stack goes down first: it joins the HA stack's network")
+                .containsSubsequence("colloquy-monitoring", "down", "docker-compose.ha.yml down");
         assertThat(Files.exists(root.resolve("deployment/.env")))
                 .as("a dry run writes nothing")
+                .isFalse();
+        assertThat(Files.exists(root.resolve("monitoring/grafana/admin-password")))
                 .isFalse();
     }
 
