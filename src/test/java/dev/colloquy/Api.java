@@ -141,6 +141,82 @@ public final class Api {
         return execute(request);
     }
 
+    /**
+     * A request written on the wire as given, unchecked by any client library: the target may hold
+     * broken percent escapes or bytes no URI allows. One request per connection.
+     */
+    public Response sendWire(
+            String method, String target, @Nullable String token, Map<String, String> headers, byte @Nullable [] body) {
+        var uri = URI.create(base);
+        try (var socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(30_000);
+            var head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: " + uri.getHost() + ":"
+                    + uri.getPort() + "\r\nConnection: close\r\n");
+            if (token != null) {
+                head.append("Authorization: Bearer ").append(token).append("\r\n");
+            }
+            headers.forEach((name, value) ->
+                    head.append(name).append(": ").append(value).append("\r\n"));
+            if (body != null) {
+                head.append("Content-Length: ").append(body.length).append("\r\n");
+            }
+            var out = socket.getOutputStream();
+            out.write(head.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            if (body != null) {
+                out.write(body);
+            }
+            out.flush();
+            return parse(socket.getInputStream().readAllBytes());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Response parse(byte[] raw) {
+        var text = new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+            throw new IllegalStateException("no complete response: " + text);
+        }
+        var lines = text.substring(0, end).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        var headers = new java.util.HashMap<String, String>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.put(
+                    lines[i].substring(0, colon).strip().toLowerCase(),
+                    lines[i].substring(colon + 1).strip());
+        }
+        var body = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
+        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            var whole = new java.io.ByteArrayOutputStream();
+            int at = 0;
+            while (true) {
+                int lineEnd = indexOf(body, at);
+                int size = Integer.parseInt(
+                        new String(body, at, lineEnd - at, java.nio.charset.StandardCharsets.ISO_8859_1)
+                                .split(";")[0].strip(),
+                        16);
+                if (size == 0) {
+                    break;
+                }
+                whole.write(body, lineEnd + 2, size);
+                at = lineEnd + 2 + size + 2;
+            }
+            body = whole.toByteArray();
+        }
+        return new Response(status, headers, new String(body, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static int indexOf(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length - 1; i++) {
+            if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
+                return i;
+            }
+        }
+        throw new IllegalStateException("a chunk without its line end");
+    }
+
     /** Uploads one file as the multipart part {@code file}, as a browser form would. */
     public Response upload(String path, @Nullable String token, String filename, byte[] content) {
         var boundary = "colloquy-test-" + UUID.randomUUID();

@@ -14,8 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * What Tomcat answers itself, before any filter: a path with {@code %00} or an encoded slash, a
- * request line it cannot parse. Its default is an HTML page; this one is a problem response with the
- * security headers, like every other answer. It leaves alone any response that already has a body.
+ * request line it cannot parse, characters a query may not hold. Its default is an HTML page; this one
+ * is a problem response with the security headers, like every other answer, and on {@code /v1} the
+ * OpenAI or Anthropic error its SDKs parse. It leaves alone any response that already has a body.
  */
 public final class ProblemErrorReportValve extends ErrorReportValve {
 
@@ -35,14 +36,31 @@ public final class ProblemErrorReportValve extends ErrorReportValve {
         var detail = status == 400
                 ? "The request's path, query or headers are malformed"
                 : status >= 500 ? "An unexpected error occurred" : title;
+        // the compatible APIs answer in their own error shape, as their SDKs parse it
+        var path = request.getRequestURI() == null ? "" : request.getRequestURI();
+        String type;
+        String body;
+        if (path.startsWith("/v1/messages")) {
+            type = "application/json";
+            var kind = status >= 500 ? "api_error" : status == 413 ? "request_too_large" : "invalid_request_error";
+            body = "{\"type\":\"error\",\"error\":{\"type\":\"" + kind + "\",\"message\":\"" + detail + "\"}}";
+        } else if (path.startsWith("/v1/")) {
+            type = "application/json";
+            var kind = status >= 500 ? "server_error" : "invalid_request_error";
+            body = "{\"error\":{\"message\":\"" + detail + "\",\"type\":\"" + kind
+                    + "\",\"param\":null,\"code\":null}}";
+        } else {
+            type = "application/problem+json";
+            body = "{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status + ",\"detail\":\""
+                    + detail + "\"}";
+        }
         try {
-            response.setContentType("application/problem+json");
+            response.setContentType(type);
             response.setCharacterEncoding("UTF-8");
             SecurityHeaders.BASELINE.forEach(response::setHeader);
             var writer = response.getReporter();
             if (writer != null) {
-                writer.write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
-                        + ",\"detail\":\"" + detail + "\"}");
+                writer.write(body);
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException ignored) {

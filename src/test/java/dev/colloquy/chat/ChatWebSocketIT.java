@@ -66,6 +66,78 @@ class ChatWebSocketIT extends IntegrationTest {
     }
 
     @Test
+    void malformedFramesAreAnsweredWithAnErrorAndTheSocketStaysUsable() throws Exception {
+        var account = api().register();
+        var id = api().post("/api/conversations", account.token(), "{\"model\":\"test-model\"}")
+                .json()
+                .get("id")
+                .asString();
+        var malformed = List.of(
+                "not json",
+                "{",
+                "[1,2,3]",
+                "\"auth\"",
+                "null",
+                "{\"type\":42}",
+                "{\"type\":{\"nested\":[1,2]}}",
+                "{\"type\":\"send\",\"conversationId\":[],\"content\":{}}",
+                "{\"type\":\"send\",\"conversationId\":\"" + id + "\",\"content\":\"a\\u0000b\"}",
+                "{\"type\":\"send\",\"conversationId\":\"../../etc/passwd\",\"content\":\"hi\"}",
+                "[".repeat(5_000) + "]".repeat(5_000),
+                "{\"type\":\"\\ud800\"}");
+        try (var socket = new Socket(port)) {
+            socket.send("{\"type\":\"send\",\"conversationId\":\"" + id + "\",\"content\":\"before auth\"}");
+            assertThat(socket.next().get("status").asInt())
+                    .as("a turn before auth")
+                    .isEqualTo(401);
+            socket.send("{\"type\":\"auth\",\"token\":\"" + account.token() + "\"}");
+            assertThat(socket.next().get("type").asString()).isEqualTo("ready");
+            for (var frame : malformed) {
+                socket.send(frame);
+                var answer = socket.next();
+                assertThat(answer.get("type").asString()).as(frame).isEqualTo("error");
+                assertThat(answer.get("status").asInt()).as(frame).isBetween(400, 499);
+                assertThat(answer.toString()).doesNotContain("Exception", "\tat ", "jackson");
+            }
+            socket.send("{\"type\":\"send\",\"conversationId\":\"" + id + "\",\"content\":\"still here\"}");
+            assertThat(socket.untilEnd().getLast().get("type").asString())
+                    .as("after every malformed frame a good one still works")
+                    .isEqualTo("done");
+        }
+        assertThat(api().get("/api/conversations/" + id, account.token())
+                        .json()
+                        .get("messageCount")
+                        .asInt())
+                .as("no malformed frame wrote anything")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aBinaryFrameOrAFrameOverTheLimitClosesTheSocketWithItsCode() throws Exception {
+        try (var socket = new Socket(port)) {
+            socket.socket
+                    .sendBinary(java.nio.ByteBuffer.wrap(new byte[] {0, 1, 2, (byte) 0xFF}), true)
+                    .join();
+            assertThat(socket.closed.get(10, TimeUnit.SECONDS))
+                    .as("1003: a binary frame is not accepted")
+                    .isEqualTo(1003);
+        }
+        try (var socket = new Socket(port)) {
+            socket.send("{\"type\":\"auth\",\"token\":\"" + "x".repeat(300 * 1024) + "\"}");
+            assertThat(socket.closed.get(10, TimeUnit.SECONDS))
+                    .as("1009: over the 256 KB a frame may have")
+                    .isEqualTo(1009);
+        }
+        try (var socket = new Socket(port)) {
+            socket.send("{\"type\":\"auth\",\"token\":\"cqs_forged\"}");
+            assertThat(socket.next().get("status").asInt()).isEqualTo(401);
+            assertThat(socket.closed.get(10, TimeUnit.SECONDS))
+                    .as("1008: a wrong token ends the socket")
+                    .isEqualTo(1008);
+        }
+    }
+
+    @Test
     void stopEndsTheAnswerAndKeepsItIncomplete() throws Exception {
         var account = api().register();
         var id = api().post("/api/conversations", account.token(), "{\"model\":\"lonely\"}")
@@ -111,6 +183,8 @@ class ChatWebSocketIT extends IntegrationTest {
         private final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
         private final WebSocket socket;
+        private final java.util.concurrent.CompletableFuture<Integer> closed =
+                new java.util.concurrent.CompletableFuture<>();
 
         Socket(int port) {
             this.socket = HttpClient.newHttpClient()
@@ -151,8 +225,21 @@ class ChatWebSocketIT extends IntegrationTest {
         }
 
         @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.completeExceptionally(error);
+        }
+
+        @Override
         public void close() {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+            if (!closed.isDone()) {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+            }
         }
     }
 }
