@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
@@ -58,12 +57,6 @@ class AccessControlIT extends IntegrationTest {
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
     private RequestMappingHandlerMapping mappings;
-
-    record Route(String method, String pattern) {
-        String key() {
-            return method + " " + pattern;
-        }
-    }
 
     @Test
     void everyRouteRefusesTheWrongCallerAndLeaksNothing() {
@@ -272,23 +265,7 @@ class AccessControlIT extends IntegrationTest {
     }
 
     private List<Route> routes() {
-        var routes = new ArrayList<Route>();
-        mappings.getHandlerMethods().forEach((info, handler) -> {
-            var methods = info.getMethodsCondition().getMethods();
-            var patterns = info.getPathPatternsCondition() == null
-                    ? Set.<String>of()
-                    : info.getPathPatternsCondition().getPatternValues();
-            for (var pattern : patterns) {
-                if (methods.isEmpty()) {
-                    routes.add(new Route("GET", pattern));
-                }
-                for (RequestMethod method : methods) {
-                    routes.add(new Route(method.name(), pattern));
-                }
-            }
-        });
-        routes.removeIf(route -> route.pattern().startsWith("/ws/"));
-        return routes;
+        return Route.all(mappings);
     }
 
     /** The pattern with the owner's ids filled in; a variable this test does not know fails it. */

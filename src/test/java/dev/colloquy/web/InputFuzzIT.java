@@ -27,7 +27,6 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
@@ -93,12 +92,6 @@ class InputFuzzIT {
             "org.postgresql",
             "jakarta.",
             "dev.colloquy");
-
-    private record Route(String method, String pattern) {
-        String key() {
-            return method + " " + pattern;
-        }
-    }
 
     /** One generated call, printed as jqwik reports it (and shrinks it). */
     record Call(String method, String pattern, String variable, String query, String contentType, String body) {
@@ -180,25 +173,7 @@ class InputFuzzIT {
                 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        routes = new ArrayList<>();
-        service.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class)
-                .getHandlerMethods()
-                .forEach((info, handler) -> {
-                    var patterns = info.getPathPatternsCondition() == null
-                            ? Set.<String>of()
-                            : info.getPathPatternsCondition().getPatternValues();
-                    for (var pattern : patterns) {
-                        var methods = info.getMethodsCondition().getMethods();
-                        if (methods.isEmpty()) {
-                            routes.add(new Route("GET", pattern));
-                        }
-                        for (RequestMethod method : methods) {
-                            routes.add(new Route(method.name(), pattern));
-                        }
-                    }
-                });
-        routes.removeIf(route -> route.pattern().startsWith("/ws/"));
-        routes.sort(java.util.Comparator.comparing(Route::key));
+        routes = Route.all(service.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class));
     }
 
     @AfterContainer
