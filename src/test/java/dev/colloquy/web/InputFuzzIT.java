@@ -23,8 +23,13 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.AroundPropertyHook;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.lifecycle.PropertyExecutionResult;
+import net.jqwik.api.lifecycle.PropertyExecutor;
+import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
@@ -41,8 +46,9 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * user's data is never touched. jqwik shrinks a failure to the smallest input that still fails.
  *
  * <p>The seed is fixed and the tries are 300 ({@code junit-platform.properties}); a longer run goes on
- * past those calls to new ones: {@code ./mvnw verify -Dit.test=InputFuzzIT -Djqwik.tries.default=5000}
- * (other inputs altogether: another seed in the annotation). The service runs on a database of its own.
+ * past those calls to new ones: {@code ./mvnw verify -Dit.test=InputFuzzIT -Djqwik.tries.default=5000},
+ * and {@code -Dcolloquy.fuzz.seed=N} (or {@code random}) sends other inputs altogether. The service runs
+ * on a database of its own.
  */
 class InputFuzzIT {
 
@@ -186,8 +192,12 @@ class InputFuzzIT {
         }
     }
 
-    /** Fixed, so CI sends the same calls each time; more tries go on past them to new ones. */
+    /**
+     * Fixed, so CI sends the same calls each time; more tries go on past them to new ones, and
+     * {@code -Dcolloquy.fuzz.seed} sends others ({@link SeedFromCommandLine}).
+     */
     @Property(seed = "20261202")
+    @AddLifecycleHook(SeedFromCommandLine.class)
     void noGeneratedInputFindsAServerErrorALeakOrAnotherUsersData(@ForAll("calls") Call call) throws Exception {
         var victimBefore = snapshot(victim.id());
         var caller = caller(call);
@@ -229,6 +239,26 @@ class InputFuzzIT {
         assertThat(snapshot(victim.id()))
                 .as("%s changed another user's data", call)
                 .isEqualTo(victimBefore);
+    }
+
+    /** {@code -Dcolloquy.fuzz.seed=N} (or {@code random}) in place of the annotation's seed. */
+    static final class SeedFromCommandLine implements AroundPropertyHook {
+
+        @Override
+        public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property)
+                throws Throwable {
+            var seed = System.getProperty("colloquy.fuzz.seed", "").strip();
+            if (!seed.isEmpty()) {
+                context.attributes()
+                        .setSeed(seed.equals("random") ? String.valueOf(new java.util.Random().nextLong()) : seed);
+            }
+            return property.execute();
+        }
+
+        @Override
+        public int aroundPropertyProximity() {
+            return -100; // before the property starts to generate
+        }
     }
 
     @Provide
