@@ -381,13 +381,13 @@ class DeploymentFilesTest {
     }
 
     /** YAML as the tools read it: YAML 1.1 with anchors, aliases and merge keys, as a JSON tree. */
-    private static JsonNode yaml(Path file) throws IOException {
+    static JsonNode yaml(Path file) throws IOException {
         try (var in = Files.newBufferedReader(file)) {
             return JSON.valueToTree(yamlParser().load(in));
         }
     }
 
-    private static Yaml yamlParser() {
+    static Yaml yamlParser() {
         return new Yaml(new SafeConstructor(new LoaderOptions()));
     }
 

@@ -18,9 +18,6 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The kit read as one whole, the way an operator runs it: the HA stack and the monitoring stack up
@@ -65,7 +62,7 @@ class KitConsistencyTest {
         var external = new LinkedHashMap<String, Path>();
         var problems = new ArrayList<String>();
         for (var stack : STACKS) {
-            var compose = yaml(stack);
+            var compose = DeploymentFilesTest.yaml(stack);
             var declared = compose.path("networks");
             declared.fields().forEachRemaining(network -> {
                 var name = network.getValue().path("name").asText(network.getKey());
@@ -100,7 +97,7 @@ class KitConsistencyTest {
         var bound = new HashMap<String, String>();
         var clashes = new ArrayList<String>();
         for (var stack : STACKS) {
-            yaml(stack).path("services").fields().forEachRemaining(service -> {
+            DeploymentFilesTest.yaml(stack).path("services").fields().forEachRemaining(service -> {
                 for (var port : service.getValue().path("ports")) {
                     var binding = hostBinding(port.asText());
                     var owner = stack + " " + service.getKey();
@@ -122,7 +119,7 @@ class KitConsistencyTest {
     @Test
     void everyScrapeTargetIsAServiceOfTheKitListeningOnThatPort() throws IOException {
         var listening = listeningPorts();
-        var prometheus = yaml(Path.of("monitoring/prometheus/prometheus.yml"));
+        var prometheus = DeploymentFilesTest.yaml(Path.of("monitoring/prometheus/prometheus.yml"));
         var problems = new ArrayList<String>();
         var targets = new ArrayList<String>();
         for (var job : prometheus.path("scrape_configs")) {
@@ -197,7 +194,7 @@ class KitConsistencyTest {
         var problems = new ArrayList<String>();
         for (var stack : STACKS) {
             var base = stack.toAbsolutePath().getParent();
-            yaml(stack).path("services").fields().forEachRemaining(service -> {
+            DeploymentFilesTest.yaml(stack).path("services").fields().forEachRemaining(service -> {
                 for (var volume : service.getValue().path("volumes")) {
                     var source = volume.asText().split(":")[0];
                     // ${VAR:-./default} mounts the default unless the operator says otherwise
@@ -295,7 +292,7 @@ class KitConsistencyTest {
     void aReplicasOwnHeapCannotPushItPastTheAutoscalersMemoryTarget() throws IOException {
         var objects = new ArrayList<JsonNode>();
         try (var in = Files.newBufferedReader(Path.of("deployment/kubernetes/all-in-one.yml"))) {
-            for (var document : yamlParser().loadAll(in)) {
+            for (var document : DeploymentFilesTest.yamlParser().loadAll(in)) {
                 if (document != null) {
                     objects.add(JSON.valueToTree(document));
                 }
@@ -347,7 +344,7 @@ class KitConsistencyTest {
     private static Map<String, Set<Integer>> listeningPorts() throws IOException {
         var ports = new HashMap<String, Set<Integer>>();
         for (var stack : STACKS) {
-            var services = yaml(stack).path("services");
+            var services = DeploymentFilesTest.yaml(stack).path("services");
             services.fields().forEachRemaining(service -> {
                 var definition = service.getValue();
                 var image = definition.path("image").asText().replaceFirst("^\\$\\{[A-Z_]+:-(.*)}$", "$1");
@@ -374,7 +371,7 @@ class KitConsistencyTest {
     private static Set<Integer> traefikPorts() {
         try {
             var ports = new TreeSet<Integer>();
-            yaml(Path.of("deployment/traefik/traefik.yml"))
+            DeploymentFilesTest.yaml(Path.of("deployment/traefik/traefik.yml"))
                     .path("entryPoints")
                     .forEach(entryPoint -> ports.add(
                             Integer.parseInt(entryPoint.path("address").asText().replaceFirst("^.*:", ""))));
@@ -419,16 +416,5 @@ class KitConsistencyTest {
             }
         }
         return Long.parseLong(quantity);
-    }
-
-    /** YAML as Compose reads it: YAML 1.1 with anchors, aliases and merge keys, as a JSON tree. */
-    private static JsonNode yaml(Path file) throws IOException {
-        try (var in = Files.newBufferedReader(file)) {
-            return JSON.valueToTree(yamlParser().load(in));
-        }
-    }
-
-    private static Yaml yamlParser() {
-        return new Yaml(new SafeConstructor(new LoaderOptions()));
     }
 }
