@@ -2,6 +2,7 @@ package dev.colloquy.llm.spend;
 
 import dev.colloquy.cache.TwoTierCache;
 import dev.colloquy.llm.BudgetExceeded;
+import dev.colloquy.llm.BudgetHeld;
 import dev.colloquy.llm.LlmProperties;
 import dev.colloquy.platform.Uuid7;
 import dev.colloquy.user.User;
@@ -29,9 +30,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * Monthly spend per user (the account's own budget when an admin set one, else the installation's
- * default), enforced by reservations: before a call, its worst-case cost is reserved
- * (refused with 402 when it does not fit); after it, the reservation is settled to the real cost or
- * released. With Redis the reservation is one atomic Lua script over keys shared by every replica, so
+ * default), enforced by reservations: before a call, its worst-case cost is reserved; after it, the
+ * reservation is settled to the real cost or released. A call whose worst case does not fit what
+ * settled spend has left is refused for the month (402, {@link BudgetExceeded}); one that would fit
+ * but for the reservations of calls still running is refused for now (429 with {@code Retry-After},
+ * {@link BudgetHeld}), so a burst of calls retried by their clients spends the budget down to less
+ * than one worst case instead of stopping at the first full set of holds. With Redis the reservation is one atomic Lua script over keys shared by every replica, so
  * N concurrent calls on M replicas can never overspend; reservations expire, so a replica that dies
  * holding one frees it after {@code reservation-ttl}. Without Redis (or while it is unreachable) the
  * same rules hold within this replica. Amounts are counted in units of 10^-10 USD, the ledger's
@@ -86,6 +90,7 @@ public class Budgets {
     private final String prefix;
     private final JdbcClient jdbc;
     private final Counter rejections;
+    private final Counter held;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, Local> local = new ConcurrentHashMap<>();
 
@@ -103,7 +108,10 @@ public class Budgets {
         this.prefix = cacheProperties.keyPrefix() + ":budget:";
         this.jdbc = jdbc;
         this.rejections = Counter.builder("llm.budget.rejections")
-                .description("Calls refused because they did not fit the caller's budget")
+                .description("Calls refused with 402: their worst case did not fit what settled spend left")
+                .register(registry);
+        this.held = Counter.builder("llm.budget.held")
+                .description("Calls refused with 429 for now: their worst case fit only once calls in flight settle")
                 .register(registry);
     }
 
@@ -113,7 +121,12 @@ public class Budgets {
         return own != null ? own : settings.monthlyUsd();
     }
 
-    /** Reserves the worst-case cost, or throws {@link BudgetExceeded}; null when no budget applies. */
+    /**
+     * Reserves the worst-case cost; null when no budget applies.
+     *
+     * @throws BudgetExceeded when it does not fit what settled spend has left this month
+     * @throws BudgetHeld when it would fit but for the holds of calls still running
+     */
     @Nullable
     public Reservation reserve(UUID userId, BigDecimal worstCaseUsd) {
         var monthly = monthlyUsd(userId);
@@ -134,8 +147,13 @@ public class Budgets {
                             settings.reservationTtl().toMillis());
         }
         if (outcome[0] == 0) {
+            long spent = outcome[1];
+            if (spent + reservation.amount() <= limit) {
+                held.increment();
+                throw new BudgetHeld(usd(outcome[2]), usd(reservation.amount()));
+            }
             rejections.increment();
-            throw new BudgetExceeded(usd(Math.max(0, limit - outcome[1] - outcome[2])), usd(reservation.amount()));
+            throw new BudgetExceeded(usd(Math.max(0, limit - spent)), usd(reservation.amount()));
         }
         return reservation;
     }
