@@ -8,6 +8,8 @@ import dev.colloquy.conversation.Message;
 import dev.colloquy.llm.TokenSink;
 import dev.colloquy.user.CurrentUser;
 import dev.colloquy.web.ApiProblem;
+import dev.colloquy.web.IdempotentRequest;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -91,13 +93,20 @@ class ChatController {
             @PathVariable UUID conversationId,
             @Valid @RequestBody PostMessage request,
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept,
+            HttpServletRequest http,
             HttpServletResponse response) {
         long started = System.nanoTime();
         if (accept != null && accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE)) {
             stream(caller, conversationId, request.content(), response, started);
             return null;
         }
-        var turn = turns.take(caller, conversationId, request.content(), TokenSink.DISCARD, message -> {});
+        var turn = turns.take(
+                caller,
+                conversationId,
+                request.content(),
+                TokenSink.DISCARD,
+                message -> {},
+                IdempotentRequest.of(http));
         long overhead = overheadMillis(started, turn);
         return ResponseEntity.ok()
                 .header(OVERHEAD_HEADER, Long.toString(overhead))

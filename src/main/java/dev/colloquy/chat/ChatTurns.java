@@ -12,13 +12,18 @@ import dev.colloquy.llm.CachePolicy;
 import dev.colloquy.llm.ChatRequest;
 import dev.colloquy.llm.Completion;
 import dev.colloquy.llm.DocumentSource;
+import dev.colloquy.llm.FinishReason;
 import dev.colloquy.llm.LlmGateway;
 import dev.colloquy.llm.LlmMessage;
 import dev.colloquy.llm.LlmModel;
 import dev.colloquy.llm.ModelOptions;
 import dev.colloquy.llm.TokenSink;
+import dev.colloquy.llm.TokenUsage;
 import dev.colloquy.llm.Tokens;
+import dev.colloquy.llm.UnknownModel;
 import dev.colloquy.user.CurrentUser;
+import dev.colloquy.web.IdempotentRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -41,6 +46,11 @@ import org.springframework.stereotype.Service;
  *   <li>persist the answer with its model, token counts and latency; an answer cut short is kept and
  *       marked incomplete.
  * </ol>
+ *
+ * A turn sent with an {@code Idempotency-Key} marks each of the two writes with a checkpoint in the
+ * same transaction ({@code asked:<user message>}, then {@code answered:<user message>:<answer>}); a
+ * retry after the replica died goes on from there: it does not store the question twice, and when the
+ * answer was already stored it returns that answer without calling the model again.
  */
 @Service
 public class ChatTurns {
@@ -54,6 +64,8 @@ public class ChatTurns {
             Message userMessage, Message assistantMessage, Completion completion, List<Citation> citations) {}
 
     static final int HISTORY_MESSAGES = 200;
+    private static final String ASKED = "asked:";
+    private static final String ANSWERED = "answered:";
 
     private final ConversationManagement conversations;
     private final LlmGateway gateway;
@@ -67,6 +79,17 @@ public class ChatTurns {
 
     public Turn take(
             CurrentUser caller, UUID conversationId, String content, TokenSink sink, Consumer<Message> onUserMessage) {
+        return take(caller, conversationId, content, sink, onUserMessage, null);
+    }
+
+    /** {@link #take}, going on from where an earlier attempt of this keyed request stopped. */
+    public Turn take(
+            CurrentUser caller,
+            UUID conversationId,
+            String content,
+            TokenSink sink,
+            Consumer<Message> onUserMessage,
+            @Nullable IdempotentRequest keyed) {
         var userId = caller.id();
         var conversation = conversations.get(userId, conversationId);
         var model = gateway.resolve(userId, caller.apiKey(), conversation.model());
@@ -75,7 +98,17 @@ public class ChatTurns {
         if (fixed > model.contextWindow() - answerRoom(model)) {
             throw new MessageTooLong(model.name(), model.contextWindow() - answerRoom(model), fixed);
         }
-        var userMessage = conversations.append(userId, conversationId, NewMessage.fromUser(content));
+        var resumed = Resumed.of(keyed, conversations, userId, conversationId);
+        if (resumed.answer() != null) {
+            return storedTurn(model, resumed.question(), resumed.answer());
+        }
+        var userMessage = resumed.question() != null
+                ? resumed.question()
+                : conversations.append(
+                        userId,
+                        conversationId,
+                        NewMessage.fromUser(content),
+                        asked -> checkpoint(keyed, ASKED + asked.id()));
         onUserMessage.accept(userMessage);
         var sources = documents.sourcesFor(userId, content, model.contextWindow() / 4);
         var context = context(model, system, sources, conversations.recent(userId, conversationId, HISTORY_MESSAGES));
@@ -102,8 +135,75 @@ public class ChatTurns {
                 completion.outputTokens(),
                 (int) Math.min(Integer.MAX_VALUE, completion.latency().toMillis()),
                 citations);
-        var assistantMessage = conversations.append(userId, conversationId, answer);
+        var assistantMessage = conversations.append(
+                userId,
+                conversationId,
+                answer,
+                answered -> checkpoint(keyed, ANSWERED + userMessage.id() + ":" + answered.id()));
         return new Turn(userMessage, assistantMessage, completion, citations);
+    }
+
+    private static void checkpoint(@Nullable IdempotentRequest keyed, String value) {
+        if (keyed != null) {
+            keyed.checkpoint(value);
+        }
+    }
+
+    /** What an earlier attempt of a keyed turn had stored: nothing, the question, or both messages. */
+    private record Resumed(
+            @Nullable Message question, @Nullable Message answer) {
+
+        static Resumed of(
+                @Nullable IdempotentRequest keyed,
+                ConversationManagement conversations,
+                UUID userId,
+                UUID conversationId) {
+            var checkpoint = keyed == null ? null : keyed.checkpoint();
+            if (checkpoint == null) {
+                return new Resumed(null, null);
+            }
+            var ids = checkpoint.substring(checkpoint.indexOf(':') + 1).split(":");
+            var stored = conversations.recent(userId, conversationId, HISTORY_MESSAGES);
+            var question = find(stored, ids[0]);
+            var answer = checkpoint.startsWith(ANSWERED) && ids.length == 2 ? find(stored, ids[1]) : null;
+            return new Resumed(question, question == null ? null : answer);
+        }
+
+        private static @Nullable Message find(List<Message> messages, String id) {
+            return messages.stream()
+                    .filter(m -> m.id().toString().equals(id))
+                    .findFirst()
+                    .orElse(null);
+        }
+    }
+
+    /** The turn an earlier attempt completed, from what it stored; the model is not called again. */
+    private Turn storedTurn(LlmModel resolved, Message question, Message answer) {
+        var model = resolved;
+        if (answer.model() != null && !answer.model().equals(resolved.name())) {
+            try {
+                model = gateway.resolve(answer.model());
+            } catch (UnknownModel gone) {
+                // priced as the conversation's model when the one that answered was removed since
+            }
+        }
+        var usage = TokenUsage.of(
+                answer.inputTokens() == null ? 0 : answer.inputTokens(),
+                answer.outputTokens() == null ? 0 : answer.outputTokens());
+        var latency = Duration.ofMillis(answer.latencyMs() == null ? 0 : answer.latencyMs());
+        var completion = new Completion(
+                answer.model() == null ? model.name() : answer.model(),
+                model.provider(),
+                answer.content(),
+                List.of(),
+                usage,
+                model.cost(usage),
+                answer.status() == MessageStatus.COMPLETE ? FinishReason.STOP : FinishReason.UPSTREAM_CUT,
+                latency,
+                null,
+                Duration.ZERO,
+                false);
+        return new Turn(question, answer, completion, answer.citations());
     }
 
     private static List<Citation> citations(List<DocumentSource> sources, String answer) {

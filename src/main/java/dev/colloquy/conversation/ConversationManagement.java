@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -99,12 +100,21 @@ public class ConversationManagement {
 
     /** Appends one message after every message already in the conversation. */
     public Message append(UUID userId, UUID conversationId, NewMessage message) {
+        return append(userId, conversationId, message, appended -> {});
+    }
+
+    /**
+     * {@link #append}, running {@code alsoInTransaction} with the new message in the same transaction,
+     * so what it writes commits with the message or not at all.
+     */
+    public Message append(UUID userId, UUID conversationId, NewMessage message, Consumer<Message> alsoInTransaction) {
         var stored = transactions.execute(status -> {
             var reservation = conversations
                     .reserve(userId, conversationId, 1)
                     .orElseThrow(() -> new ConversationNotFound(conversationId));
             var appended = toMessage(conversationId, message, reservation.firstSeq(), reservation.firstAt());
             messages.insert(userId, appended);
+            alsoInTransaction.accept(appended);
             return appended;
         });
         cache.evict(cacheKey(userId, conversationId));

@@ -16,8 +16,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.PessimisticLockingFailureException;
@@ -38,12 +41,24 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * response back ({@code Idempotent-Replayed: true}) and creates nothing. A key reused for a different
  * request answers 422; a retry while the first is still running answers 409. Keys are per user.
  *
- * <p>Exactly once, even when a replica dies mid-request: the key, the request's own writes and the
- * kept response commit in one transaction. A replica killed before the commit leaves nothing behind
- * (PostgreSQL rolls the transaction back when the connection drops), so the load balancer's retry on
- * another replica runs the request afresh; one killed after it leaves the kept response, which the
- * retry gets back. A retry that arrives while the first is still running waits for it up to {@link
- * #CLAIM_WAIT}, then answers 409.
+ * <p>Exactly once, even when a replica dies mid-request:
+ *
+ * <ul>
+ *   <li>A request that calls no model is short: the key, the request's own writes and the kept
+ *       response commit in one transaction. A replica killed before the commit leaves nothing behind
+ *       (PostgreSQL rolls the transaction back when the connection drops), so the load balancer's
+ *       retry on another replica runs the request afresh; one killed after it leaves the kept
+ *       response, which the retry gets back.
+ *   <li>A request that calls a model ({@code /v1/...}, a chat turn) may take minutes, and must not
+ *       hold one of the pool's connections in a transaction for that long: its key is claimed with a
+ *       lease committed at once and renewed every {@link #RENEW_EVERY} while it runs, the request
+ *       runs outside any transaction, and its response is kept by a last short statement. A replica
+ *       that dies stops renewing; once the lease has run out ({@link #LEASE}), a retry takes the key
+ *       over and goes on from the checkpoint the dead attempt left ({@link IdempotentRequest}).
+ * </ul>
+ *
+ * A retry that arrives while the first is still running waits for it up to {@link #CLAIM_WAIT}, then
+ * answers 409.
  */
 @Component
 class IdempotencyFilter extends OncePerRequestFilter {
@@ -53,6 +68,16 @@ class IdempotencyFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
 
     static final Duration CLAIM_WAIT = Duration.ofSeconds(3);
+    static final Duration LEASE = Duration.ofSeconds(30);
+    static final Duration RENEW_EVERY = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(100);
+    /** Chat turns: {@code /api/conversations/{id}/messages}. */
+    private static final Pattern CHAT_TURN = Pattern.compile("/api/conversations/[^/]+/messages");
+
+    /** A leased key this replica is running a request for. */
+    private record Lease(UUID userId, String key, UUID owner) {}
+
+    private final Set<Lease> leases = ConcurrentHashMap.newKeySet();
 
     private final IdempotencyKeys keys;
     private final ProblemWriter problems;
@@ -100,6 +125,10 @@ class IdempotencyFilter extends OncePerRequestFilter {
         var userId = UUID.fromString(authentication.getName());
         var body = request.getInputStream().readAllBytes();
         var fingerprint = fingerprint(request, body);
+        if (callsModel(request)) {
+            runLeased(new CachedBodyRequest(request, body), response, chain, userId, key, fingerprint);
+            return;
+        }
         for (int attempt = 0; attempt < 2; attempt++) {
             var recorder = new ContentCachingResponseWrapper(response);
             boolean ran;
@@ -130,6 +159,124 @@ class IdempotencyFilter extends OncePerRequestFilter {
             return;
         }
         problems.write(response, inProgress());
+    }
+
+    /** Whether the request may call a model, and so may take minutes: those run under a lease. */
+    static boolean callsModel(HttpServletRequest request) {
+        var path = request.getRequestURI();
+        return path.startsWith("/v1/") || CHAT_TURN.matcher(path).matches();
+    }
+
+    /**
+     * Claims the key with a lease (or takes over the lease of a dead attempt of the same request, or
+     * replays, or refuses), runs the request outside any transaction, and keeps its response.
+     */
+    private void runLeased(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            FilterChain chain,
+            UUID userId,
+            String key,
+            byte[] fingerprint)
+            throws ServletException, IOException {
+        var lease = new Lease(userId, key, UUID.randomUUID());
+        @Nullable String checkpoint;
+        try {
+            long deadline = System.nanoTime() + CLAIM_WAIT.toNanos();
+            while (true) {
+                if (keys.lease(userId, key, fingerprint, properties.idempotencyTtl(), lease.owner(), LEASE)) {
+                    checkpoint = null;
+                    break;
+                }
+                var takeover = keys.takeOver(userId, key, fingerprint, lease.owner(), LEASE);
+                if (takeover.isPresent()) {
+                    checkpoint = takeover.get().checkpoint();
+                    log.info("Idempotency-Key of a request whose replica stopped renewing it taken over");
+                    break;
+                }
+                var entry = keys.find(userId, key);
+                if (entry.isPresent()
+                        && (entry.get().completed()
+                                || !MessageDigest.isEqual(entry.get().fingerprint(), fingerprint))) {
+                    replayOrRefuse(entry.get(), fingerprint, response);
+                    return;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    response.setHeader(HttpHeaders.RETRY_AFTER, "1");
+                    problems.write(response, inProgress());
+                    return;
+                }
+                // still running elsewhere (or just released): look again shortly
+                Thread.sleep(POLL);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for an earlier request with this key", e);
+        } catch (RuntimeException failure) {
+            if (ProblemWriter.databaseUnreachable(failure) && problems.writeDatabaseUnavailable(response)) {
+                return;
+            }
+            throw failure;
+        }
+        leases.add(lease);
+        var recorder = new ContentCachingResponseWrapper(response);
+        boolean kept = false;
+        try {
+            request.setAttribute(
+                    IdempotentRequest.ATTRIBUTE,
+                    new IdempotentRequest(checkpoint, value -> keys.checkpoint(userId, key, lease.owner(), value)));
+            chain.doFilter(request, recorder);
+            if (recorder.getStatus() < 500 && !request.isAsyncStarted()) {
+                kept = keys.completeLeased(
+                        userId,
+                        key,
+                        lease.owner(),
+                        recorder.getStatus(),
+                        recorder.getContentType(),
+                        recorder.getHeader(HttpHeaders.LOCATION),
+                        recorder.getContentAsByteArray());
+                if (!kept) {
+                    log.warn("Idempotency-Key was taken over while its request ran; its response is not kept");
+                }
+            }
+        } catch (RuntimeException failure) {
+            if (!ProblemWriter.databaseUnreachable(failure)) {
+                throw failure;
+            }
+            // the answer is made; only keeping it failed: the client gets it, a retry runs from the checkpoint
+            log.warn("Response of a keyed request not kept, the database is unreachable: {}", failure.getMessage());
+            kept = true;
+        } finally {
+            leases.remove(lease);
+            if (!kept) {
+                releaseQuietly(lease);
+            }
+        }
+        recorder.copyBodyToResponse();
+    }
+
+    /** Frees the key of a request that failed, so a retry runs it again. */
+    private void releaseQuietly(Lease lease) {
+        try {
+            keys.releaseLeased(lease.userId(), lease.key(), lease.owner());
+        } catch (RuntimeException e) {
+            log.warn("Idempotency-Key not released, a retry waits for its lease to run out: {}", e.getMessage());
+        }
+    }
+
+    /** Keeps the leases of the requests this replica is running alive. */
+    @Scheduled(fixedDelayString = "PT10S", initialDelayString = "PT10S")
+    void renewLeases() {
+        for (var lease : leases) {
+            try {
+                if (!keys.renew(lease.userId(), lease.key(), lease.owner(), LEASE)) {
+                    leases.remove(lease);
+                }
+            } catch (RuntimeException e) {
+                log.warn("Idempotency lease not renewed: {}", e.getMessage());
+                return;
+            }
+        }
     }
 
     /**
@@ -240,13 +387,17 @@ class IdempotencyFilter extends OncePerRequestFilter {
     }
 
     private static byte[] fingerprint(HttpServletRequest request, byte[] body) {
+        return fingerprint(request.getMethod(), request.getRequestURI(), request.getQueryString(), body);
+    }
+
+    /** What tells one request from another under the same key: method, path, query and body. */
+    static byte[] fingerprint(String method, String path, @Nullable String query, byte[] body) {
         try {
             var digest = MessageDigest.getInstance("SHA-256");
-            digest.update(request.getMethod().getBytes(StandardCharsets.UTF_8));
+            digest.update(method.getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
-            digest.update(request.getRequestURI().getBytes(StandardCharsets.UTF_8));
+            digest.update(path.getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
-            var query = request.getQueryString();
             digest.update((query == null ? "" : query).getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
             return digest.digest(body);
