@@ -1,5 +1,5 @@
 -- wrk: POST a streamed chat completion the way the OpenAI SDKs do; the response is read to its end.
--- BENCH_KEY (optional) is sent as the bearer token.
+-- BENCH_KEY (optional) is sent as the bearer token; BENCH_MODEL names the model (bench-model).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json"
@@ -18,4 +18,8 @@ if os.getenv("BENCH_CACHE") == "1" then
   -- opt in to the exact response cache: every request after the first is a hit
   wrk.headers["Cache-Control"] = "max-age=3600"
 end
-wrk.body = '{"model":"bench-model","messages":[{"role":"user","content":"hello"}],"stream":true,"stream_options":{"include_usage":true}}'
+local model = os.getenv("BENCH_MODEL")
+if not model or model == "" then
+  model = "bench-model"
+end
+wrk.body = '{"model":"' .. model .. '","messages":[{"role":"user","content":"hello"}],"stream":true,"stream_options":{"include_usage":true}}'

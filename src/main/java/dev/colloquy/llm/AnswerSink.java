@@ -8,6 +8,14 @@ public interface AnswerSink {
 
     void accept(StreamEvent event) throws IOException;
 
+    /**
+     * The producer is about to wait (for the upstream, or the answer is complete): what was accepted
+     * so far must reach the client now. A sink may hold events back until this is called, so that
+     * events that arrive together reach the client in one write; every producer calls it before it
+     * waits and when it has no more events.
+     */
+    default void flush() throws IOException {}
+
     AnswerSink DISCARD = event -> {};
 
     /** A sink for callers that show only the text of the first choice (the chat UI). */

@@ -25,6 +25,15 @@ public final class ServerSentEvents {
 
     /** Writes one event ({@code event:} line only when named) and flushes it. */
     public static void send(HttpServletResponse response, @Nullable String event, byte[] data) throws IOException {
+        write(response, event, data);
+        response.flushBuffer();
+    }
+
+    /**
+     * Writes one event without flushing it: it reaches the client with the next flush (or when the
+     * response's buffer fills), so events made together go out in one write.
+     */
+    public static void write(HttpServletResponse response, @Nullable String event, byte[] data) throws IOException {
         var out = response.getOutputStream();
         if (event != null) {
             out.write(("event: " + event + "\n").getBytes(StandardCharsets.UTF_8));
@@ -32,6 +41,5 @@ public final class ServerSentEvents {
         out.write("data: ".getBytes(StandardCharsets.UTF_8));
         out.write(data);
         out.write("\n\n".getBytes(StandardCharsets.UTF_8));
-        response.flushBuffer();
     }
 }

@@ -3,7 +3,13 @@ package dev.colloquy.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.colloquy.Api;
+import dev.colloquy.FakeUpstream;
 import dev.colloquy.IntegrationTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,6 +34,43 @@ class OpenAiCompatibleApiIT extends IntegrationTest {
         assertThat(models.status()).isEqualTo(200);
         assertThat(models.json().get("object").asString()).isEqualTo("list");
         assertThat(models.json().get("data").toString()).contains("\"id\":\"local\"", "\"id\":\"test-model\"");
+    }
+
+    @Test
+    void aStreamedChunkReachesTheClientBeforeTheUpstreamSendsTheNext() throws Exception {
+        var key = apiKey("chat");
+        FakeUpstream.get()
+                .script(
+                        "test-model",
+                        FakeUpstream.Reply.slowChunks(Duration.ofMillis(500), "early ", "middle ", "late"));
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                                "{\"model\":\"test-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}"))
+                .build();
+        var arrivals = new ArrayList<String>();
+        long[] earlyAt = new long[1];
+        long[] lateAt = new long[1];
+
+        try (var client = HttpClient.newHttpClient()) {
+            var response = client.send(request, HttpResponse.BodyHandlers.ofLines());
+            response.body().filter(line -> line.startsWith("data: ")).forEach(line -> {
+                arrivals.add(line);
+                if (line.contains("early") && earlyAt[0] == 0) {
+                    earlyAt[0] = System.nanoTime();
+                }
+                if (line.contains("late") && lateAt[0] == 0) {
+                    lateAt[0] = System.nanoTime();
+                }
+            });
+        }
+
+        assertThat(arrivals.getLast()).isEqualTo("data: [DONE]");
+        assertThat(earlyAt[0]).isPositive();
+        // the upstream sends "late" a second after "early": held back, both would arrive together
+        assertThat(Duration.ofNanos(lateAt[0] - earlyAt[0])).isGreaterThan(Duration.ofMillis(500));
     }
 
     @Test

@@ -21,6 +21,9 @@ final class OpenAiAnswer implements AnswerSink {
     @FunctionalInterface
     interface Out {
         void chunk(JsonNode chunk) throws IOException;
+
+        /** Pushes the chunks written so far to the client. */
+        default void flush() throws IOException {}
     }
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -83,6 +86,11 @@ final class OpenAiAnswer implements AnswerSink {
             case StreamEvent.OpenAiChunk ignored -> {}
         }
         out.chunk(chunk(event.choice(), delta, null));
+    }
+
+    @Override
+    public void flush() throws IOException {
+        out.flush();
     }
 
     /** The end of the answer: its finish reason and usage, where the upstream's chunks did not carry them. */

@@ -143,12 +143,24 @@ public class OpenAiController {
             HttpServletResponse response)
             throws IOException {
         var opened = new boolean[1];
-        OpenAiAnswer.Out out = chunk -> {
-            if (!opened[0]) {
-                opened[0] = true;
-                ServerSentEvents.open(response);
+        // chunks are written as they come and flushed when the producer waits: chunks the upstream
+        // sent together reach the client in one write
+        var out = new OpenAiAnswer.Out() {
+            @Override
+            public void chunk(JsonNode chunk) throws IOException {
+                if (!opened[0]) {
+                    opened[0] = true;
+                    ServerSentEvents.open(response);
+                }
+                ServerSentEvents.write(response, null, json.writeValueAsBytes(chunk));
             }
-            ServerSentEvents.send(response, null, json.writeValueAsBytes(chunk));
+
+            @Override
+            public void flush() throws IOException {
+                if (opened[0]) { // before the first chunk the status and headers are not set yet
+                    response.flushBuffer();
+                }
+            }
         };
         var answer = new OpenAiAnswer(out, id, created, model.name(), includeUsage);
         Completion completion;

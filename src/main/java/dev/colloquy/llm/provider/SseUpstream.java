@@ -6,17 +6,14 @@ import dev.colloquy.llm.FinishReason;
 import dev.colloquy.llm.StreamEvent;
 import dev.colloquy.llm.TokenUsage;
 import dev.colloquy.llm.Tokens;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -134,8 +131,19 @@ public final class SseUpstream {
         var lastToken = new AtomicLong();
         var ended = new AtomicBoolean();
         boolean first = true;
-        try (var lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-            for (var line = lines.readLine(); line != null && !state.done; line = lines.readLine()) {
+        // events the upstream sent together reach the client in one write: the sink is flushed only
+        // before a read that waits for the upstream, and at the end
+        var clientGone = new AtomicBoolean();
+        SseLines.Waiting flush = () -> {
+            try {
+                sink.flush();
+            } catch (IOException e) {
+                clientGone.set(true);
+                throw e;
+            }
+        };
+        try (var lines = new SseLines(body)) {
+            for (var line = lines.next(flush); line != null && !state.done; line = lines.next(flush)) {
                 if (!line.startsWith("data:")) {
                     continue;
                 }
@@ -170,7 +178,7 @@ public final class SseUpstream {
                         sink.accept(event);
                         answer.record(event);
                     }
-                } catch (IOException clientGone) {
+                } catch (IOException gone) {
                     return result(request, answer, state, FinishReason.CLIENT_DISCONNECTED);
                 }
             }
@@ -180,6 +188,9 @@ public final class SseUpstream {
             }
             return result(request, answer, state, FinishReason.UPSTREAM_CUT);
         } catch (IOException | RuntimeException e) {
+            if (clientGone.get()) {
+                return result(request, answer, state, FinishReason.CLIENT_DISCONNECTED);
+            }
             if (answer.isEmpty()) {
                 throw new UpstreamFailure(
                         timedOut.get() ? UpstreamFailure.Kind.TIMEOUT : UpstreamFailure.Kind.BROKEN_STREAM,
@@ -198,14 +209,15 @@ public final class SseUpstream {
             }
             return result(request, answer, state, FinishReason.UPSTREAM_CUT);
         }
-        if (first && !held.isEmpty()) {
-            try {
+        try {
+            if (first) {
                 for (var event : held) {
                     sink.accept(event); // an answer with nothing in it: its chunks still reach the client
                 }
-            } catch (IOException clientGone) {
-                return result(request, answer, state, FinishReason.CLIENT_DISCONNECTED);
             }
+            sink.flush();
+        } catch (IOException gone) {
+            return result(request, answer, state, FinishReason.CLIENT_DISCONNECTED);
         }
         return result(request, answer, state, state.finish == null ? FinishReason.STOP : state.finish);
     }

@@ -219,5 +219,10 @@ public class ModelRouting {
             }
             delegate.accept(event);
         }
+
+        @Override
+        public void flush() throws IOException {
+            delegate.flush();
+        }
     }
 }

@@ -104,6 +104,15 @@ public final class LocalModel implements ChatProvider {
             }
             sent.append(piece);
         }
+        try {
+            sink.flush();
+        } catch (IOException clientGone) {
+            return new ProviderResult(
+                    sent.toString(),
+                    List.of(),
+                    TokenUsage.of(prompt, Tokens.count(sent.toString())),
+                    FinishReason.CLIENT_DISCONNECTED);
+        }
         return new ProviderResult(answer, List.of(), TokenUsage.of(prompt, Tokens.count(answer)), FinishReason.STOP);
     }
 
