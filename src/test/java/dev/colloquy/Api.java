@@ -46,6 +46,11 @@ public final class Api {
         this.base = base;
     }
 
+    /** Where the service listens, for a client of a test's own. */
+    public String baseUrl() {
+        return base;
+    }
+
     public Account register() {
         var email = "user-" + UUID.randomUUID() + "@colloquy.test";
         return register(email);

@@ -34,6 +34,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Makes a POST or PATCH that carries an {@code Idempotency-Key} safe to retry: the first request
@@ -72,6 +74,8 @@ class IdempotencyFilter extends OncePerRequestFilter {
     static final Duration RENEW_EVERY = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(100);
     /** Chat turns: {@code /api/conversations/{id}/messages}. */
+    private static final byte[] STREAM_FIELD = "\"stream\"".getBytes(StandardCharsets.US_ASCII);
+
     private static final Pattern CHAT_TURN = Pattern.compile("/api/conversations/[^/]+/messages");
 
     /** A leased key this replica is running a request for. */
@@ -83,9 +87,15 @@ class IdempotencyFilter extends OncePerRequestFilter {
     private final ProblemWriter problems;
     private final WebProperties properties;
     private final TransactionTemplate transactions;
+    private final JsonMapper json;
 
     IdempotencyFilter(
-            IdempotencyKeys keys, ProblemWriter problems, WebProperties properties, TransactionTemplate transactions) {
+            IdempotencyKeys keys,
+            ProblemWriter problems,
+            WebProperties properties,
+            TransactionTemplate transactions,
+            JsonMapper json) {
+        this.json = json;
         this.keys = keys;
         this.problems = problems;
         this.properties = properties;
@@ -124,6 +134,12 @@ class IdempotencyFilter extends OncePerRequestFilter {
         }
         var userId = UUID.fromString(authentication.getName());
         var body = request.getInputStream().readAllBytes();
+        if (callsModel(request) && asksForStream(body)) {
+            // an API call streamed by its body's "stream": true, whatever its Accept header says: a
+            // stream cannot be held back and replayed, so it is not deduplicated (as with Accept)
+            chain.doFilter(new CachedBodyRequest(request, body), response);
+            return;
+        }
         var fingerprint = fingerprint(request, body);
         if (callsModel(request)) {
             runLeased(new CachedBodyRequest(request, body), response, chain, userId, key, fingerprint);
@@ -159,6 +175,31 @@ class IdempotencyFilter extends OncePerRequestFilter {
             return;
         }
         problems.write(response, inProgress());
+    }
+
+    /** Whether a JSON body asks for its answer as a stream ({@code "stream": true}, OpenAI's and Anthropic's). */
+    private boolean asksForStream(byte[] body) {
+        if (!contains(body, STREAM_FIELD)) {
+            return false; // most bodies: no parse at all
+        }
+        try {
+            return json.readTree(body).path("stream").asBoolean(false);
+        } catch (JacksonException notJson) {
+            return false; // the handler answers it with its own error
+        }
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** Whether the request may call a model, and so may take minutes: those run under a lease. */
