@@ -25,7 +25,9 @@ final class SseLines implements Closeable {
     static final int MAX_LINE = 32 * 1024 * 1024;
 
     private final InputStream in;
-    private byte[] buffer = new byte[8 * 1024];
+    /** Room for a few chunks; grows for a longer line (the largest allocation of a call at 8 KB). */
+    private byte[] buffer = new byte[2 * 1024];
+
     private int start;
     private int end;
     private boolean skipLineFeed;
