@@ -199,16 +199,8 @@ class IdempotencyLeaseIT {
         leftByADeadAttempt(account.id(), key, conversation, body, "asked:" + question.id());
         int before = FakeUpstream.get().calls(MODEL);
 
-        var retry = api.post(
-                "/api/conversations/" + conversation + "/messages",
-                account.token(),
-                body,
-                Map.of("Idempotency-Key", key));
-        var again = api.post(
-                "/api/conversations/" + conversation + "/messages",
-                account.token(),
-                body,
-                Map.of("Idempotency-Key", key));
+        var retry = postTurn(api, account, conversation, body, key);
+        var again = postTurn(api, account, conversation, body, key);
 
         assertThat(retry.status()).isEqualTo(200);
         assertThat(retry.json().get("userMessage").get("id").asString())
@@ -247,11 +239,7 @@ class IdempotencyLeaseIT {
         leftByADeadAttempt(account.id(), key, conversation, body, "answered:" + question.id() + ":" + answer.id());
         int before = FakeUpstream.get().calls(MODEL);
 
-        var retry = api.post(
-                "/api/conversations/" + conversation + "/messages",
-                account.token(),
-                body,
-                Map.of("Idempotency-Key", key));
+        var retry = postTurn(api, account, conversation, body, key);
 
         assertThat(retry.status()).isEqualTo(200);
         assertThat(retry.json().get("userMessage").get("id").asString())
@@ -283,6 +271,14 @@ class IdempotencyLeaseIT {
                 .param("owner", UUID.randomUUID())
                 .param("checkpoint", checkpoint)
                 .update();
+    }
+
+    private static Api.Response postTurn(Api api, Api.Account account, UUID conversation, String body, String key) {
+        return api.post(
+                "/api/conversations/" + conversation + "/messages",
+                account.token(),
+                body,
+                Map.of("Idempotency-Key", key));
     }
 
     private static UUID conversation(Api api, Api.Account account) {

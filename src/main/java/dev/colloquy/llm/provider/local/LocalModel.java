@@ -92,19 +92,11 @@ public final class LocalModel implements ChatProvider {
         var answer = compose(request, question);
         var sent = new StringBuilder();
         int prompt = Tokens.estimate(request);
-        for (var piece : answer.split("(?<= )")) {
-            try {
-                sink.accept(new StreamEvent.Text(0, piece));
-            } catch (IOException clientGone) {
-                return new ProviderResult(
-                        sent.toString(),
-                        List.of(),
-                        TokenUsage.of(prompt, Tokens.count(sent.toString())),
-                        FinishReason.CLIENT_DISCONNECTED);
-            }
-            sent.append(piece);
-        }
         try {
+            for (var piece : answer.split("(?<= )")) {
+                sink.accept(new StreamEvent.Text(0, piece));
+                sent.append(piece);
+            }
             sink.flush();
         } catch (IOException clientGone) {
             return new ProviderResult(
