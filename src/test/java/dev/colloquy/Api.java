@@ -46,9 +46,32 @@ public final class Api {
         this.base = base;
     }
 
-    /** Where the service listens, for a client of a test's own. */
-    public String baseUrl() {
-        return base;
+    /**
+     * POSTs a streamed call and reads its answer line by line as it arrives: for each marker, when
+     * (nano time) the first line holding it reached the client, 0 for never.
+     */
+    public long[] streamArrivals(String path, String token, String json, Map<String, String> headers, String... markers)
+            throws IOException, InterruptedException {
+        var request = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(request::header);
+        var arrivals = new long[markers.length];
+        try (var client = HttpClient.newHttpClient()) {
+            var response = client.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("status " + response.statusCode());
+            }
+            response.body().forEach(line -> {
+                for (int i = 0; i < markers.length; i++) {
+                    if (arrivals[i] == 0 && line.contains(markers[i])) {
+                        arrivals[i] = System.nanoTime();
+                    }
+                }
+            });
+        }
+        return arrivals;
     }
 
     public Account register() {

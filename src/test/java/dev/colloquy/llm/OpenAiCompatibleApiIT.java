@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.colloquy.Api;
 import dev.colloquy.FakeUpstream;
 import dev.colloquy.IntegrationTest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
@@ -43,34 +39,19 @@ class OpenAiCompatibleApiIT extends IntegrationTest {
                 .script(
                         "test-model",
                         FakeUpstream.Reply.slowChunks(Duration.ofMillis(500), "early ", "middle ", "late"));
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-                .header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .POST(
-                        HttpRequest.BodyPublishers.ofString(
-                                "{\"model\":\"test-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}"))
-                .build();
-        var arrivals = new ArrayList<String>();
-        long[] earlyAt = new long[1];
-        long[] lateAt = new long[1];
+        var arrivals = api().streamArrivals(
+                        "/v1/chat/completions",
+                        key,
+                        "{\"model\":\"test-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}",
+                        Map.of(),
+                        "early",
+                        "late",
+                        "[DONE]");
 
-        try (var client = HttpClient.newHttpClient()) {
-            var response = client.send(request, HttpResponse.BodyHandlers.ofLines());
-            response.body().filter(line -> line.startsWith("data: ")).forEach(line -> {
-                arrivals.add(line);
-                if (line.contains("early") && earlyAt[0] == 0) {
-                    earlyAt[0] = System.nanoTime();
-                }
-                if (line.contains("late") && lateAt[0] == 0) {
-                    lateAt[0] = System.nanoTime();
-                }
-            });
-        }
-
-        assertThat(arrivals.getLast()).isEqualTo("data: [DONE]");
-        assertThat(earlyAt[0]).isPositive();
+        assertThat(arrivals[2]).as("the stream ends with [DONE]").isGreaterThanOrEqualTo(arrivals[1]);
+        assertThat(arrivals[0]).isPositive();
         // the upstream sends "late" a second after "early": held back, both would arrive together
-        assertThat(Duration.ofNanos(lateAt[0] - earlyAt[0])).isGreaterThan(Duration.ofMillis(500));
+        assertThat(Duration.ofNanos(arrivals[1] - arrivals[0])).isGreaterThan(Duration.ofMillis(500));
     }
 
     @Test
