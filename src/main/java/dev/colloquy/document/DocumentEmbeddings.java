@@ -23,6 +23,15 @@ class DocumentEmbeddings {
 
     private static final Logger log = LoggerFactory.getLogger(DocumentEmbeddings.class);
 
+    /**
+     * What documents embedded in process record: the pair of models and how a chunk is put to them
+     * (after its document's opening, {@link Chunker#embeddingText}). A change of either re-embeds those
+     * documents in the background, at no cost to anyone. Documents embedded by an upstream model record
+     * that model alone and keep their vectors when only the recipe changes: embedding them again would
+     * bill their owners for what they did not ask.
+     */
+    static final String LOCAL = LocalEmbeddings.MODEL + ";opening-" + Chunker.OPENING_TOKENS;
+
     private final LocalEmbeddings local;
     private final LlmGateway gateway;
     private final @Nullable String upstream;
@@ -34,7 +43,7 @@ class DocumentEmbeddings {
         var configured = properties.embeddingModel();
         this.upstream = configured == null || configured.isBlank() ? null : configured.strip();
         try {
-            this.model = upstream == null ? LocalEmbeddings.MODEL : gateway.embeddingModelId(upstream);
+            this.model = upstream == null ? LOCAL : gateway.embeddingModelId(upstream);
         } catch (RuntimeException e) {
             throw new IllegalStateException(
                     "colloquy.documents.embedding-model=" + upstream

@@ -193,11 +193,10 @@ class DocumentIngestion implements SmartLifecycle {
         var embedded = new ArrayList<DocumentChunks.NewChunk>(pieces.size());
         for (int from = 0; from < pieces.size(); from += EMBEDDING_BATCH) {
             var batch = pieces.subList(from, Math.min(pieces.size(), from + EMBEDDING_BATCH));
+            var first = pieces.getFirst();
             var vectors = embeddings.embedAll(
                     claim.userId(),
-                    batch.stream()
-                            .map(c -> c.headingPath().isEmpty() ? c.content() : c.headingPath() + "\n" + c.content())
-                            .toList());
+                    batch.stream().map(c -> Chunker.embeddingText(first, c)).toList());
             for (int i = 0; i < batch.size(); i++) {
                 var vector = vectors.get(i).vector();
                 embedded.add(new DocumentChunks.NewChunk(

@@ -45,6 +45,29 @@ class ChunkerTest {
                 .isEqualTo(clause);
     }
 
+    @Test
+    void laterChunksAreEmbeddedAfterTheDocumentsOpeningAndTheirHeadings() {
+        var first = new Chunker.Chunk(0, "", null, "LN(1)\n\n名称\n    ln - 在文件间建立链接\n\n概述 ln [选项]... 目标 链接名", 30);
+        var later = new Chunker.Chunk(3, "选项", null, "-s, --symbolic 创建符号链接而非硬链接", 15);
+
+        assertThat(Chunker.embeddingText(first, first)).isEqualTo(first.content());
+        assertThat(Chunker.embeddingText(first, later))
+                .isEqualTo("LN(1) 名称 ln - 在文件间建立链接 概述 ln [选项]... 目标 链接名\n选项\n-s, --symbolic 创建符号链接而非硬链接");
+    }
+
+    @Test
+    void theOpeningIsCutAtItsTokenLimitNeverInsideACharacter() {
+        var long_ = ("缓存过期时间𠀋" + SENTENCE).repeat(20);
+
+        var opening = Chunker.opening(long_, Chunker.OPENING_TOKENS);
+
+        assertThat(Tokens.count(opening)).isLessThanOrEqualTo(Chunker.OPENING_TOKENS);
+        assertThat(Tokens.count(long_.substring(0, opening.length() + 2))).isGreaterThan(Chunker.OPENING_TOKENS);
+        assertThat(long_).startsWith(opening);
+        assertThat(Character.isHighSurrogate(opening.charAt(opening.length() - 1)))
+                .isFalse();
+    }
+
     private static ParsedDocument document(String text) {
         return new ParsedDocument(null, List.of(new ParsedDocument.Block(List.of(), text, null)));
     }

@@ -46,7 +46,7 @@ class DocumentIT extends IntegrationTest {
 
         assertThat(markdown.get("contentType").asString()).isEqualTo("text/markdown");
         assertThat(markdown.get("chunkCount").asInt()).isGreaterThan(1);
-        assertThat(markdown.get("embeddingModel").asString()).isEqualTo("all-minilm-l6-v2-q+bge-small-zh-v15-q");
+        assertThat(markdown.get("embeddingModel").asString()).isEqualTo(DocumentEmbeddings.LOCAL);
         assertThat(html.get("contentType").asString()).isEqualTo("text/html");
         assertThat(text.get("contentType").asString()).isEqualTo("text/plain");
         assertThat(pdf.get("contentType").asString()).isEqualTo("application/pdf");
