@@ -4,8 +4,13 @@
 # Spring Boot's layers; stage 2 runs those layers on a JRE as a non-root user, so a code change only
 # replaces the small application layer. Build: docker build -t colloquy:latest .
 ARG JAVA_VERSION=21
+# The two base images: a JDK to build with and a JRE to run on. Their defaults are the public Temurin
+# images; deployment/image/check passes local stand-ins (a Debian root file system with a JDK, and one
+# with a jlink runtime) where no registry serves images.
+ARG BUILD_IMAGE=eclipse-temurin:${JAVA_VERSION}-jdk-noble
+ARG RUNTIME_IMAGE=eclipse-temurin:${JAVA_VERSION}-jre-noble
 
-FROM eclipse-temurin:${JAVA_VERSION}-jdk-noble AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
@@ -14,7 +19,7 @@ RUN ./mvnw -B -ntp -DskipEmbeddedPostgres -DskipTests -Dspotless.check.skip=true
     && cp target/colloquy-*.jar /tmp/colloquy.jar \
     && java -Djarmode=tools -jar /tmp/colloquy.jar extract --layers --launcher --destination /extracted
 
-FROM eclipse-temurin:${JAVA_VERSION}-jre-noble
+FROM ${RUNTIME_IMAGE}
 RUN groupadd --system --gid 10001 colloquy \
     && useradd --system --uid 10001 --gid colloquy --home-dir /app --shell /usr/sbin/nologin colloquy
 WORKDIR /app

@@ -15,10 +15,14 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -49,15 +53,19 @@ class DeploymentFilesTest {
     static final Path DEPLOYMENT = Path.of("deployment");
     private static final ObjectMapper JSON =
             new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-            "Namespace", Namespace.class,
-            "ConfigMap", ConfigMap.class,
-            "Secret", Secret.class,
-            "Service", Service.class,
-            "Deployment", Deployment.class,
-            "StatefulSet", StatefulSet.class,
-            "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
-            "PodDisruptionBudget", PodDisruptionBudget.class);
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+            Map.entry("Namespace", Namespace.class),
+            Map.entry("ConfigMap", ConfigMap.class),
+            Map.entry("Secret", Secret.class),
+            Map.entry("Service", Service.class),
+            Map.entry("Deployment", Deployment.class),
+            Map.entry("StatefulSet", StatefulSet.class),
+            Map.entry("HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
+            Map.entry("PodDisruptionBudget", PodDisruptionBudget.class),
+            Map.entry("ServiceAccount", ServiceAccount.class),
+            Map.entry("ClusterRole", ClusterRole.class),
+            Map.entry("ClusterRoleBinding", ClusterRoleBinding.class),
+            Map.entry("DaemonSet", DaemonSet.class));
 
     @Test
     void everyKubernetesObjectBindsToTheApiTypesWithNoUnknownField() throws Exception {
@@ -71,7 +79,9 @@ class DeploymentFilesTest {
                             object.getKind() + " " + object.getMetadata().getName()))
                     .as("fields the Kubernetes API does not have")
                     .isEmpty();
-            if (!(object instanceof Namespace)) {
+            if (!(object instanceof Namespace
+                    || object instanceof ClusterRole
+                    || object instanceof ClusterRoleBinding)) {
                 assertThat(object.getMetadata().getNamespace())
                         .as(object.getKind() + " " + object.getMetadata().getName())
                         .isEqualTo("colloquy");
@@ -305,16 +315,18 @@ class DeploymentFilesTest {
 
     private static List<HasMetadata> kubernetes() throws IOException {
         var objects = new ArrayList<HasMetadata>();
-        try (var in = Files.newBufferedReader(DEPLOYMENT.resolve("kubernetes/all-in-one.yml"))) {
-            for (var document : yamlParser().loadAll(in)) {
-                if (document == null) {
-                    continue;
+        for (var file : List.of("kubernetes/all-in-one.yml", "kubernetes/logging.yml")) {
+            try (var in = Files.newBufferedReader(DEPLOYMENT.resolve(file))) {
+                for (var document : yamlParser().loadAll(in)) {
+                    if (document == null) {
+                        continue;
+                    }
+                    var tree = JSON.valueToTree(document);
+                    var kind = ((JsonNode) tree).get("kind").asText();
+                    var type = KINDS.get(kind);
+                    assertThat(type).as("a kind this test knows: " + kind).isNotNull();
+                    objects.add(JSON.treeToValue((JsonNode) tree, type));
                 }
-                var tree = JSON.valueToTree(document);
-                var kind = ((JsonNode) tree).get("kind").asText();
-                var type = KINDS.get(kind);
-                assertThat(type).as("a kind this test knows: " + kind).isNotNull();
-                objects.add(JSON.treeToValue((JsonNode) tree, type));
             }
         }
         return objects;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,8 @@ class KitConsistencyTest {
     private static final Path HA = Path.of("deployment/docker-compose.ha.yml");
     private static final Path MONITORING = Path.of("docker-compose.monitoring.yml");
     private static final List<Path> STACKS = List.of(HA, MONITORING);
+    private static final Path KUBERNETES = Path.of("deployment/kubernetes/all-in-one.yml");
+    private static final Path KUBERNETES_MONITORING = Path.of("deployment/kubernetes/monitoring.yml");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -290,14 +294,7 @@ class KitConsistencyTest {
 
     @Test
     void aReplicasOwnHeapCannotPushItPastTheAutoscalersMemoryTarget() throws IOException {
-        var objects = new ArrayList<JsonNode>();
-        try (var in = Files.newBufferedReader(Path.of("deployment/kubernetes/all-in-one.yml"))) {
-            for (var document : DeploymentFilesTest.yamlParser().loadAll(in)) {
-                if (document != null) {
-                    objects.add(JSON.valueToTree(document));
-                }
-            }
-        }
+        var objects = objects(KUBERNETES);
         var deployment = find(objects, "Deployment", "colloquy");
         var container = deployment
                 .path("spec")
@@ -338,6 +335,83 @@ class KitConsistencyTest {
         assertThat(idle)
                 .as("heap %.0f MiB + 384 MiB against %d%% of a %d MiB request", heap / 1048576, target, request >> 20)
                 .isLessThanOrEqualTo(target / 100.0 * request);
+    }
+
+    @Test
+    void theKubernetesMonitoringIsGeneratedFromTheRuleFilesAndDashboardsAndScrapesTheReplicas() throws Exception {
+        var regenerated = Files.createTempFile("monitoring", ".yml");
+        try {
+            var generator = new ProcessBuilder(
+                            "bash", "deployment/kubernetes/generate-monitoring", regenerated.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            var said = new String(generator.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(generator.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(generator.exitValue()).as(said).isZero();
+            assertThat(Files.readString(KUBERNETES_MONITORING))
+                    .as("%s is what deployment/kubernetes/generate-monitoring writes: run it", KUBERNETES_MONITORING)
+                    .isEqualTo(Files.readString(regenerated));
+        } finally {
+            Files.delete(regenerated);
+        }
+        var monitoring = objects(KUBERNETES_MONITORING);
+        var alerts = find(monitoring, "PrometheusRule", "colloquy-alerts");
+        var recording = find(monitoring, "PrometheusRule", "colloquy-recording-rules");
+        var dashboards = find(monitoring, "ConfigMap", "colloquy-grafana-dashboards");
+        var podMonitor = find(monitoring, "PodMonitor", "colloquy");
+        var pods =
+                find(objects(KUBERNETES), "Deployment", "colloquy").path("spec").path("template");
+        var ports = new TreeSet<String>();
+        pods.path("spec")
+                .path("containers")
+                .forEach(c ->
+                        c.path("ports").forEach(p -> ports.add(p.path("name").asText())));
+
+        assertThat(alerts.path("spec").path("groups"))
+                .isEqualTo(DeploymentFilesTest.yaml(Path.of("monitoring/prometheus/alerts.yml"))
+                        .path("groups"));
+        assertThat(recording.path("spec").path("groups"))
+                .isEqualTo(DeploymentFilesTest.yaml(Path.of("monitoring/prometheus/recording_rules.yml"))
+                        .path("groups"));
+        try (var files = Files.list(Path.of("monitoring/grafana/dashboards"))) {
+            for (var file : files.toList()) {
+                assertThat(JSON.readTree(dashboards
+                                .path("data")
+                                .path(file.getFileName().toString())
+                                .asText()))
+                        .isEqualTo(JSON.readTree(file.toFile()));
+            }
+        }
+        podMonitor
+                .path("spec")
+                .path("selector")
+                .path("matchLabels")
+                .fields()
+                .forEachRemaining(label -> assertThat(pods.path("metadata")
+                                .path("labels")
+                                .path(label.getKey())
+                                .asText())
+                        .as("the PodMonitor selects the replicas by %s", label.getKey())
+                        .isEqualTo(label.getValue().asText()));
+        assertThat(ports)
+                .contains(podMonitor
+                        .path("spec")
+                        .path("podMetricsEndpoints")
+                        .get(0)
+                        .path("port")
+                        .asText());
+    }
+
+    private static List<JsonNode> objects(Path file) throws IOException {
+        var objects = new ArrayList<JsonNode>();
+        try (var in = Files.newBufferedReader(file)) {
+            for (var document : DeploymentFilesTest.yamlParser().loadAll(in)) {
+                if (document != null) {
+                    objects.add(JSON.valueToTree(document));
+                }
+            }
+        }
+        return objects;
     }
 
     /** Where each service of both stacks listens inside the network. */
