@@ -35,14 +35,17 @@ class DocumentChunks {
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
     private final TransactionTemplate transactions;
+    private final SelectedVectorIndex vectors;
 
-    DocumentChunks(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate transactions) {
+    DocumentChunks(
+            JdbcClient jdbc, JdbcTemplate template, TransactionTemplate transactions, SelectedVectorIndex vectors) {
         this.jdbc = jdbc;
         this.template = template;
         this.transactions = transactions;
+        this.vectors = vectors;
     }
 
-    /** Replaces the document's chunks with these (one batch). */
+    /** Replaces the document's chunks with these (one batch), and their vectors in pgvector when it is used. */
     void replace(UUID documentId, UUID userId, List<NewChunk> chunks) {
         jdbc.sql("delete from document_chunks where document_id = :id")
                 .param("id", documentId)
@@ -68,6 +71,7 @@ class DocumentChunks {
                 insert into document_chunks (id, document_id, user_id, position, heading_path, page, content,
                                              token_count, embedding_model, embedding, embedding_scale, words)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, to_tsvector('english', cast(? as text)))""", rows);
+        vectors.added(userId, chunks);
     }
 
     /** The document's chunks in order, for re-embedding. */

@@ -28,6 +28,9 @@ import org.springframework.util.unit.DataSize;
  * @param vectorCache memory of the in-process vector index across users, per replica
  * @param embeddingModel a model of {@code colloquy.llm.models} (provider openai) whose upstream
  *     embeds documents and questions; unset: the in-process all-MiniLM-L6-v2
+ * @param vectorIndex where vectors are searched: {@code pgvector} (in PostgreSQL; the start fails
+ *     without it), {@code memory} (each replica scans the searching user's vectors), or {@code auto}:
+ *     pgvector when the server has it, else memory
  */
 @ConfigurationProperties("colloquy.documents")
 public record DocumentProperties(
@@ -46,7 +49,15 @@ public record DocumentProperties(
         @DefaultValue("1200") int contextTokens,
         @DefaultValue("5") int maxSources,
         @DefaultValue("512MB") DataSize vectorCache,
-        @Nullable String embeddingModel) {
+        @Nullable String embeddingModel,
+        @DefaultValue("auto") VectorIndexKind vectorIndex) {
+
+    /** Which vector index {@code colloquy.documents.vector-index} asks for. */
+    public enum VectorIndexKind {
+        AUTO,
+        PGVECTOR,
+        MEMORY
+    }
 
     public DocumentProperties {
         if (chunkTokens < 32 || chunkOverlap < 0 || chunkOverlap >= chunkTokens / 2) {

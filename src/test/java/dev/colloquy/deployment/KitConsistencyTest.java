@@ -58,6 +58,7 @@ class KitConsistencyTest {
             Map.entry("prometheuscommunity/elasticsearch-exporter", Set.of(9114)),
             Map.entry("prom/blackbox-exporter", Set.of(9115)),
             Map.entry("postgres", Set.of(5432)),
+            Map.entry("pgvector/pgvector", Set.of(5432)),
             Map.entry("redis", Set.of(6379)));
 
     @Test
