@@ -18,8 +18,10 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.ScanOptions;
@@ -162,16 +164,13 @@ final class RedisTier implements SharedTier {
                 () -> redis.execute((RedisCallback<Long>) connection -> {
                     long count = 0;
                     var batch = new ArrayList<byte[]>(500);
-                    try (var cursor = connection
-                            .keyCommands()
-                            .scan(ScanOptions.scanOptions()
-                                    .match(glob)
-                                    .count(1000)
-                                    .build())) {
-                        while (cursor.hasNext()) {
-                            batch.add(cursor.next());
-                            if (batch.size() == 500) {
-                                count += unlink(connection, batch);
+                    for (var scan : scans(connection, glob)) {
+                        try (var cursor = scan) {
+                            while (cursor.hasNext()) {
+                                batch.add(cursor.next());
+                                if (batch.size() == 500) {
+                                    count += unlink(connection, batch);
+                                }
                             }
                         }
                     }
@@ -252,25 +251,22 @@ final class RedisTier implements SharedTier {
                     long sampled = 0;
                     double ttlSum = 0;
                     int ttlCount = 0;
-                    try (var cursor = connection
-                            .keyCommands()
-                            .scan(ScanOptions.scanOptions()
-                                    .match(glob)
-                                    .count(1000)
-                                    .build())) {
-                        while (cursor.hasNext() && keys < maxKeys) {
-                            var key = cursor.next();
-                            keys++;
-                            if (sampled < 20) {
-                                var usage = memoryUsage(connection, key);
-                                if (usage != null) {
-                                    sampledBytes += usage;
-                                    sampled++;
-                                }
-                                Long ttl = connection.keyCommands().pTtl(key);
-                                if (ttl != null && ttl > 0) {
-                                    ttlSum += ttl / 1000.0;
-                                    ttlCount++;
+                    for (var scan : scans(connection, glob)) {
+                        try (var cursor = scan) {
+                            while (cursor.hasNext() && keys < maxKeys) {
+                                var key = cursor.next();
+                                keys++;
+                                if (sampled < 20) {
+                                    var usage = memoryUsage(connection, key);
+                                    if (usage != null) {
+                                        sampledBytes += usage;
+                                        sampled++;
+                                    }
+                                    Long ttl = connection.keyCommands().pTtl(key);
+                                    if (ttl != null && ttl > 0) {
+                                        ttlSum += ttl / 1000.0;
+                                        ttlCount++;
+                                    }
                                 }
                             }
                         }
@@ -333,6 +329,26 @@ final class RedisTier implements SharedTier {
             Thread.currentThread().interrupt();
         }
         return null;
+    }
+
+    /**
+     * Cursors over every key matching the glob: one on a single server; on a Cluster one per master
+     * that is not marked failed. A Cluster-wide SCAN would also go to a master that died, and fail
+     * until it is back: every pattern invalidation failed after a failover and the breaker never
+     * closed again (RedisClusterIT).
+     */
+    private static List<Cursor<byte[]>> scans(RedisConnection connection, String glob) {
+        var options = ScanOptions.scanOptions().match(glob).count(1000).build();
+        if (connection instanceof RedisClusterConnection cluster) {
+            var cursors = new ArrayList<Cursor<byte[]>>();
+            for (var node : cluster.clusterGetNodes()) {
+                if (node.isMaster() && !node.isMarkedAsFail()) {
+                    cursors.add(cluster.scan(node, options));
+                }
+            }
+            return cursors;
+        }
+        return List.of(connection.keyCommands().scan(options));
     }
 
     private static long unlink(RedisConnection connection, List<byte[]> batch) {

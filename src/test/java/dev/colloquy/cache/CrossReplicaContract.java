@@ -1,0 +1,125 @@
+package dev.colloquy.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.colloquy.Replica;
+import java.util.ArrayList;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What two replicas sharing one Redis deployment must do together, whatever its shape (one server,
+ * a Cluster): a change through one is seen through the other, a logout ends the session on both, an
+ * admin's pattern invalidation removes every matching key, and the login throttle counts failures
+ * from both. Subclasses start the two replicas.
+ */
+abstract class CrossReplicaContract {
+
+    /** The two replicas, on one PostgreSQL and one Redis deployment. */
+    abstract Replica first();
+
+    abstract Replica second();
+
+    /** Settings that point a replica at the Redis deployment, with a key prefix of its own. */
+    static Map<String, String> withPrefix(Map<String, String> redis, String prefix) {
+        var all = new java.util.HashMap<>(redis);
+        all.put("colloquy.cache.key-prefix", prefix);
+        return all;
+    }
+
+    @Test
+    void anUpdateThroughOneReplicaReachesTheOtherWithin100Milliseconds() {
+        var account = first().api().register();
+        var id = first().api()
+                .post("/api/conversations", account.token(), "{\"title\":\"original\"}")
+                .json()
+                .get("id")
+                .asString();
+        second().api().get("/api/conversations/" + id, account.token());
+        var cached = second().api().get("/api/conversations/" + id, account.token());
+
+        var updated = first().api().patch("/api/conversations/" + id, account.token(), "{\"title\":\"renamed\"}");
+        long changed = System.nanoTime();
+        String seen;
+        long elapsedMillis;
+        do {
+            seen = second().api()
+                    .get("/api/conversations/" + id, account.token())
+                    .json()
+                    .get("title")
+                    .asString();
+            elapsedMillis = (System.nanoTime() - changed) / 1_000_000;
+        } while (!seen.equals("renamed") && elapsedMillis < 1_000);
+
+        assertThat(cached.header("X-Cache")).isEqualTo("HIT");
+        assertThat(updated.status()).isEqualTo(200);
+        assertThat(seen).isEqualTo("renamed");
+        assertThat(elapsedMillis).isLessThanOrEqualTo(100);
+    }
+
+    @Test
+    void aLogoutOnOneReplicaEndsTheSessionOnTheOther() {
+        var account = first().api().register();
+        assertThat(second().api().get("/api/me", account.token()).status()).isEqualTo(200);
+
+        first().api().post("/api/auth/logout", account.token(), "{}");
+        long loggedOut = System.nanoTime();
+        int status;
+        long elapsedMillis;
+        do {
+            status = second().api().get("/api/conversations", account.token()).status();
+            elapsedMillis = (System.nanoTime() - loggedOut) / 1_000_000;
+        } while (status != 401 && elapsedMillis < 1_000);
+
+        assertThat(status).isEqualTo(401);
+        assertThat(elapsedMillis).isLessThanOrEqualTo(100);
+    }
+
+    @Test
+    void aPatternInvalidationRemovesEveryMatchingKeyForBothReplicas() {
+        var accounts = new ArrayList<dev.colloquy.Api.Account>();
+        for (int i = 0; i < 12; i++) {
+            var account = first().api().register();
+            accounts.add(account);
+            first().api().get("/api/me", account.token());
+            second().api().get("/api/me", account.token());
+        }
+        var cachedOnFirst = first().api().get("/api/me", accounts.getFirst().token());
+        var cachedOnSecond = second().api().get("/api/me", accounts.getLast().token());
+
+        var invalidated = first().api()
+                .post("/api/admin/cache/invalidate", first().api().admin().token(), "{\"pattern\":\"http:*\"}");
+
+        assertThat(cachedOnFirst.header("X-Cache")).isEqualTo("HIT");
+        assertThat(cachedOnSecond.header("X-Cache")).isEqualTo("HIT");
+        assertThat(invalidated.status()).as(invalidated.body()).isEqualTo(200);
+        // twelve users' entries, each in Redis once (whatever node holds it) and in both replicas' memory
+        assertThat(invalidated.json().get("removed").asLong()).isGreaterThanOrEqualTo(12);
+        // half the users asked again through each replica (an answer stored again by one would be a
+        // hit for the other)
+        for (int i = 0; i < accounts.size(); i++) {
+            var replica = i < accounts.size() / 2 ? first() : second();
+            assertThat(replica.api().get("/api/me", accounts.get(i).token()).header("X-Cache"))
+                    .as("user %d through the %s replica", i, i < accounts.size() / 2 ? "first" : "second")
+                    .isEqualTo("MISS");
+        }
+    }
+
+    @Test
+    void theLoginThrottleCountsFailuresThroughBothReplicas() {
+        var account = first().api().register();
+        var wrong = "{\"email\":\"" + account.email() + "\",\"password\":\"not the password\"}";
+        var right = "{\"email\":\"" + account.email() + "\",\"password\":\"correct horse battery\"}";
+        var statuses = new ArrayList<Integer>();
+        for (int i = 0; i < 5; i++) {
+            var replica = i % 2 == 0 ? first() : second();
+            statuses.add(replica.api().post("/api/auth/login", null, wrong).status());
+        }
+
+        var throttled = second().api().post("/api/auth/login", null, right);
+
+        assertThat(statuses).containsOnly(401);
+        assertThat(throttled.status()).isEqualTo(429);
+        assertThat(throttled.header("Retry-After")).isNotBlank();
+    }
+}
