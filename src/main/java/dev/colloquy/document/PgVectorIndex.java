@@ -160,27 +160,9 @@ final class PgVectorIndex implements VectorIndex {
         }
         var literal = literal(query.vector());
         if (owned < EXACT_BELOW || dimensions > MAX_INDEXED_DIMENSIONS) {
-            // every one of the owner's vectors of this model, through the owner index; the nearest are
-            // then checked against their documents (a join before the sort would read every chunk row)
-            return jdbc.sql("""
-                            select nn.chunk_id, 1 - nn.distance as similarity
-                              from (select v.chunk_id, v.embedding <=> cast(:query as vector) as distance
-                                      from document_vectors v
-                                     where v.user_id = :userId and v.embedding_model = :model
-                                     order by v.embedding <=> cast(:query as vector)
-                                     limit :candidates) nn
-                              join document_chunks c on c.id = nn.chunk_id
-                              join documents d on d.id = c.document_id and d.status = 'ready'
-                             order by nn.distance
-                             limit :limit""")
-                    .param("candidates", limit + READY_MARGIN)
-                    .param("query", literal)
-                    .param("userId", userId)
-                    .param("model", query.model())
-                    .param("limit", limit)
-                    .query((rs, row) ->
-                            new ScoredChunk(rs.getObject("chunk_id", UUID.class), rs.getDouble("similarity")))
-                    .list();
+            // every one of the owner's vectors of this model, through the owner index
+            return ranked(
+                    NEAREST.formatted("v.embedding <=> cast(:query as vector)", ""), literal, userId, query, limit);
         }
         // through the HNSW index of this length: the expression and the condition are the index's own
         var found = transactions.execute(status -> {
@@ -189,29 +171,43 @@ final class PgVectorIndex implements VectorIndex {
                     .param("ef", Long.toString(Math.clamp(limit * 2L, 40, 1_000)))
                     .query()
                     .listOfRows();
-            return jdbc.sql("""
-                            select nn.chunk_id, 1 - nn.distance as similarity
-                              from (select v.chunk_id,
-                                           cast(v.embedding as vector(%1$d)) <=> cast(:query as vector(%1$d)) as distance
-                                      from document_vectors v
-                                     where v.user_id = :userId and v.embedding_model = :model
-                                       and vector_dims(v.embedding) = %1$d
-                                     order by cast(v.embedding as vector(%1$d)) <=> cast(:query as vector(%1$d))
-                                     limit :candidates) nn
-                              join document_chunks c on c.id = nn.chunk_id
-                              join documents d on d.id = c.document_id and d.status = 'ready'
-                             order by nn.distance
-                             limit :limit""".formatted(dimensions))
-                    .param("candidates", limit + READY_MARGIN)
-                    .param("query", literal)
-                    .param("userId", userId)
-                    .param("model", query.model())
-                    .param("limit", limit)
-                    .query((rs, row) ->
-                            new ScoredChunk(rs.getObject("chunk_id", UUID.class), rs.getDouble("similarity")))
-                    .list();
+            var distance = "cast(v.embedding as vector(%1$d)) <=> cast(:query as vector(%1$d))".formatted(dimensions);
+            return ranked(
+                    NEAREST.formatted(distance, " and vector_dims(v.embedding) = " + dimensions),
+                    literal,
+                    userId,
+                    query,
+                    limit);
         });
         return found == null ? List.of() : found;
+    }
+
+    /**
+     * The owner's nearest vectors of the query's model by a distance expression, then checked against
+     * their documents (a join before the sort would read every chunk row): %1$s the distance, %2$s
+     * further conditions.
+     */
+    private static final String NEAREST = """
+            select nn.chunk_id, 1 - nn.distance as similarity
+              from (select v.chunk_id, %1$s as distance
+                      from document_vectors v
+                     where v.user_id = :userId and v.embedding_model = :model%2$s
+                     order by %1$s
+                     limit :candidates) nn
+              join document_chunks c on c.id = nn.chunk_id
+              join documents d on d.id = c.document_id and d.status = 'ready'
+             order by nn.distance
+             limit :limit""";
+
+    private List<ScoredChunk> ranked(String sql, String literal, UUID userId, Embedding query, int limit) {
+        return jdbc.sql(sql)
+                .param("candidates", limit + READY_MARGIN)
+                .param("query", literal)
+                .param("userId", userId)
+                .param("model", query.model())
+                .param("limit", limit)
+                .query((rs, row) -> new ScoredChunk(rs.getObject("chunk_id", UUID.class), rs.getDouble("similarity")))
+                .list();
     }
 
     /** Writes the vectors of chunks just stored, in the caller's transaction. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.colloquy.Replica;
 import java.util.ArrayList;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,10 +16,30 @@ import org.junit.jupiter.api.Test;
  */
 abstract class CrossReplicaContract {
 
-    /** The two replicas, on one PostgreSQL and one Redis deployment. */
-    abstract Replica first();
+    /** The two replicas, on one PostgreSQL and one Redis deployment: started by the subclass. */
+    static Replica first;
 
-    abstract Replica second();
+    static Replica second;
+
+    static Replica first() {
+        return first;
+    }
+
+    static Replica second() {
+        return second;
+    }
+
+    /** Closes the replicas (again: a no-op). */
+    @AfterAll
+    static void closeReplicas() {
+        for (var replica : new Replica[] {first, second}) {
+            if (replica != null) {
+                replica.close();
+            }
+        }
+        first = null;
+        second = null;
+    }
 
     /** Settings that point a replica at the Redis deployment, with a key prefix of its own. */
     static Map<String, String> withPrefix(Map<String, String> redis, String prefix) {

@@ -3,14 +3,10 @@ package dev.colloquy.cache;
 import dev.colloquy.Replica;
 import dev.colloquy.TestRedis;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** Two replicas on one PostgreSQL and one Redis server: {@link CrossReplicaContract}. */
 class CrossReplicaIT extends CrossReplicaContract {
-
-    private static Replica first;
-    private static Replica second;
 
     @BeforeAll
     static void start() {
@@ -19,21 +15,5 @@ class CrossReplicaIT extends CrossReplicaContract {
                 TestRedis.get().prefix() + "-replicas");
         first = Replica.start(shared);
         second = Replica.start(shared);
-    }
-
-    @AfterAll
-    static void stop() {
-        first.close();
-        second.close();
-    }
-
-    @Override
-    Replica first() {
-        return first;
-    }
-
-    @Override
-    Replica second() {
-        return second;
     }
 }

@@ -35,8 +35,6 @@ class RedisClusterIT extends CrossReplicaContract {
     private static final List<Process> servers = new ArrayList<>();
     private static final List<Integer> ports = new ArrayList<>();
     private static Path directory;
-    private static Replica first;
-    private static Replica second;
 
     @BeforeAll
     static void start() throws Exception {
@@ -95,12 +93,7 @@ class RedisClusterIT extends CrossReplicaContract {
 
     @AfterAll
     static void stop() throws Exception {
-        if (first != null) {
-            first.close();
-        }
-        if (second != null) {
-            second.close();
-        }
+        closeReplicas(); // before their Redis goes
         for (var server : servers) {
             server.destroy();
             if (!server.waitFor(10, TimeUnit.SECONDS)) {
@@ -113,16 +106,6 @@ class RedisClusterIT extends CrossReplicaContract {
                         .forEach(path -> path.toFile().delete());
             }
         }
-    }
-
-    @Override
-    Replica first() {
-        return first;
-    }
-
-    @Override
-    Replica second() {
-        return second;
     }
 
     @Test
