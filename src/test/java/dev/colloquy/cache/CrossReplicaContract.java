@@ -3,8 +3,13 @@ package dev.colloquy.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.colloquy.Replica;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -142,5 +147,73 @@ abstract class CrossReplicaContract {
         assertThat(statuses).containsOnly(401);
         assertThat(throttled.status()).isEqualTo(429);
         assertThat(throttled.header("Retry-After")).isNotBlank();
+    }
+
+    /** Something a failover test does to Redis, or asks of it. */
+    interface RedisStep {
+        boolean run() throws Exception;
+    }
+
+    /**
+     * Two clients keep both replicas busy for 12 s (reads and keyed writes); after 2 s {@code kill}
+     * takes a Redis master down; then {@code recovered} is asked (30 s at most) until Redis has a
+     * master again. No request may fail meanwhile, and afterwards an entry one replica stores must be
+     * a hit through the other (within 60 s: the replicas use Redis again).
+     */
+    static void failoverUnderLoad(RedisStep kill, RedisStep recovered) throws Exception {
+        var account = first.api().register();
+        var failures = new ConcurrentLinkedQueue<String>();
+        var requests = new AtomicInteger();
+        long until = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+        var clients = new ArrayList<Thread>();
+        for (var replica : List.of(first, second)) {
+            clients.add(Thread.ofPlatform().start(() -> {
+                int n = 0;
+                while (System.nanoTime() < until) {
+                    var response = switch (n++ % 3) {
+                        case 0 -> replica.api().get("/api/me", account.token());
+                        case 1 -> replica.api().get("/api/conversations", account.token());
+                        default ->
+                            replica.api()
+                                    .post(
+                                            "/api/conversations",
+                                            account.token(),
+                                            "{\"title\":\"during failover\"}",
+                                            Map.of(
+                                                    "Idempotency-Key",
+                                                    UUID.randomUUID().toString()));
+                    };
+                    requests.incrementAndGet();
+                    if (response.status() >= 300) {
+                        failures.add(response.status() + " " + response.body());
+                    }
+                }
+            }));
+        }
+        Thread.sleep(2_000);
+        kill.run();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!recovered.run()) {
+            assertThat(System.nanoTime()).as("Redis has a master again").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        for (var client : clients) {
+            client.join();
+        }
+        // after the failover: a fresh user's entry is stored in Redis and found again
+        var fresh = second.api().register();
+        String cache = "";
+        deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!cache.equals("HIT") && System.nanoTime() < deadline) {
+            first.api().get("/api/me", fresh.token());
+            cache = String.valueOf(second.api().get("/api/me", fresh.token()).header("X-Cache"));
+            Thread.sleep(500);
+        }
+
+        assertThat(requests.get()).isGreaterThan(20);
+        assertThat(failures).as("requests that failed while a master died").isEmpty();
+        assertThat(cache)
+                .as("an entry one replica stored is found by the other after the failover")
+                .isEqualTo("HIT");
     }
 }
