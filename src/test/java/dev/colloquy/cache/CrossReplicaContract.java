@@ -46,11 +46,20 @@ abstract class CrossReplicaContract {
         second = null;
     }
 
-    /** Settings that point a replica at the Redis deployment, with a key prefix of its own. */
-    static Map<String, String> withPrefix(Map<String, String> redis, String prefix) {
+    /** Starts both replicas, pointed at the Redis deployment by these settings, under a key prefix of their own. */
+    static void startReplicas(Map<String, String> redis, String prefix) {
         var all = new java.util.HashMap<>(redis);
         all.put("colloquy.cache.key-prefix", prefix);
-        return all;
+        first = Replica.start(all);
+        second = Replica.start(all);
+    }
+
+    /** Closes the replicas, then the Redis they used (a test's {@code @AfterAll}). */
+    static void closeReplicasThen(@org.jspecify.annotations.Nullable AutoCloseable redis) throws Exception {
+        closeReplicas();
+        if (redis != null) {
+            redis.close();
+        }
     }
 
     @Test

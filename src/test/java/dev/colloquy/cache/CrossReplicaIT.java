@@ -1,6 +1,5 @@
 package dev.colloquy.cache;
 
-import dev.colloquy.Replica;
 import dev.colloquy.TestRedis;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,10 +9,8 @@ class CrossReplicaIT extends CrossReplicaContract {
 
     @BeforeAll
     static void start() {
-        var shared = withPrefix(
+        startReplicas(
                 Map.of("spring.data.redis.url", TestRedis.get().url()),
                 TestRedis.get().prefix() + "-replicas");
-        first = Replica.start(shared);
-        second = Replica.start(shared);
     }
 }

@@ -67,6 +67,11 @@ final class LoopbackRedis implements AutoCloseable {
                 "no"));
     }
 
+    /** {@code 127.0.0.1:port,...}, as Spring's Cluster and Sentinel settings take them. */
+    static String nodes(List<Integer> ports) {
+        return String.join(",", ports.stream().map(port -> "127.0.0.1:" + port).toList());
+    }
+
     static int freePort() throws IOException {
         try (var socket = new ServerSocket(0)) {
             return socket.getLocalPort();

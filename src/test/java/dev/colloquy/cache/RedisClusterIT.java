@@ -2,7 +2,6 @@ package dev.colloquy.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.colloquy.Replica;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,20 +51,14 @@ class RedisClusterIT extends CrossReplicaContract {
         for (int port : ports) {
             LoopbackRedis.await(port, "cluster_state:ok", "cluster", "info");
         }
-        var nodes = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
-        var shared = withPrefix(
-                Map.of("spring.data.redis.cluster.nodes", nodes),
+        startReplicas(
+                Map.of("spring.data.redis.cluster.nodes", LoopbackRedis.nodes(ports)),
                 "cluster-" + UUID.randomUUID().toString().substring(0, 8));
-        first = Replica.start(shared);
-        second = Replica.start(shared);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        closeReplicas(); // before their Redis goes
-        if (redis != null) {
-            redis.close();
-        }
+        closeReplicasThen(redis);
     }
 
     @Test

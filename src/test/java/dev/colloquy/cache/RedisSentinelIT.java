@@ -1,6 +1,5 @@
 package dev.colloquy.cache;
 
-import dev.colloquy.Replica;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,21 +54,18 @@ class RedisSentinelIT extends CrossReplicaContract {
         for (int port : sentinels) {
             LoopbackRedis.await(port, "sentinels=3", "info", "sentinel");
         }
-        var nodes =
-                String.join(",", sentinels.stream().map(p -> "127.0.0.1:" + p).toList());
-        var shared = withPrefix(
-                Map.of("spring.data.redis.sentinel.master", "colloquy", "spring.data.redis.sentinel.nodes", nodes),
+        startReplicas(
+                Map.of(
+                        "spring.data.redis.sentinel.master",
+                        "colloquy",
+                        "spring.data.redis.sentinel.nodes",
+                        LoopbackRedis.nodes(sentinels)),
                 "sentinel-" + UUID.randomUUID().toString().substring(0, 8));
-        first = Replica.start(shared);
-        second = Replica.start(shared);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        closeReplicas(); // before their Redis goes
-        if (redis != null) {
-            redis.close();
-        }
+        closeReplicasThen(redis);
     }
 
     /** Last: the master killed (SIGKILL, by its process) under load; a sentinel promotes the replica. */
