@@ -24,9 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -79,12 +82,21 @@ public final class SseUpstream {
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
         this.json = json;
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("llm-watchdog").factory());
+        // a stream's deadlines are cancelled when it ends, mostly minutes before they are due: removed
+        // from the queue at once, or every finished stream's response stays reachable until then
+        var scheduler = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("llm-watchdog").factory());
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.watchdog = scheduler;
     }
 
     public JsonMapper json() {
         return json;
+    }
+
+    /** Deadlines and idle checks still queued: none once every stream read so far has ended. */
+    int pendingDeadlines() {
+        return ((ScheduledThreadPoolExecutor) watchdog).getQueue().size();
     }
 
     /** POSTs the JSON body; answers the response of a 200, or throws what the failure means. */
@@ -130,6 +142,7 @@ public final class SseUpstream {
                 () -> close(body, timedOut), millisUntil(deadlines.firstToken()), TimeUnit.MILLISECONDS);
         var lastToken = new AtomicLong();
         var ended = new AtomicBoolean();
+        var idleCheck = new AtomicReference<@Nullable ScheduledFuture<?>>();
         boolean first = true;
         // events the upstream sent together reach the client in one write: the sink is flushed only
         // before a read that waits for the upstream, and at the end
@@ -167,7 +180,7 @@ public final class SseUpstream {
                     guard = watchdog.schedule(
                             () -> close(body, timedOut), millisUntil(deadlines.total()), TimeUnit.MILLISECONDS);
                     lastToken.set(System.nanoTime());
-                    watchIdle(body, timedOut, lastToken, deadlines.idle().toNanos(), ended);
+                    watchIdle(body, timedOut, lastToken, deadlines.idle().toNanos(), ended, idleCheck);
                     held.addAll(events);
                     events = held;
                 } else if (progress) {
@@ -201,6 +214,10 @@ public final class SseUpstream {
         } finally {
             guard.cancel(false);
             ended.set(true);
+            var pending = idleCheck.get();
+            if (pending != null) {
+                pending.cancel(false);
+            }
         }
         if (!state.done && state.finish == null) {
             if (answer.isEmpty()) {
@@ -293,10 +310,16 @@ public final class SseUpstream {
 
     /**
      * Closes the stream once no token came for {@code idleNanos}; checks again when the newest token
-     * would turn idle, so a stream costs one scheduled check per idle period, not one per token.
+     * would turn idle, so a stream costs one scheduled check per idle period, not one per token. The
+     * pending check is kept in {@code next} for the stream to cancel when it ends.
      */
     private void watchIdle(
-            InputStream body, AtomicBoolean timedOut, AtomicLong lastToken, long idleNanos, AtomicBoolean ended) {
+            InputStream body,
+            AtomicBoolean timedOut,
+            AtomicLong lastToken,
+            long idleNanos,
+            AtomicBoolean ended,
+            AtomicReference<@Nullable ScheduledFuture<?>> next) {
         if (ended.get()) {
             return;
         }
@@ -305,8 +328,10 @@ public final class SseUpstream {
             close(body, timedOut);
             return;
         }
-        watchdog.schedule(
-                () -> watchIdle(body, timedOut, lastToken, idleNanos, ended), idleNanos - quiet, TimeUnit.NANOSECONDS);
+        next.set(watchdog.schedule(
+                () -> watchIdle(body, timedOut, lastToken, idleNanos, ended, next),
+                idleNanos - quiet,
+                TimeUnit.NANOSECONDS));
     }
 
     private static long millisUntil(Instant deadline) {
