@@ -16,6 +16,16 @@
     FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe'],
     FORBID_ATTR: ['style', 'class', 'id'],
   };
+  // the one class attribute kept: highlight.js's token classes on spans, a code block's language
+  const TOKEN_CLASS = /^hljs-[a-z_-]+(?: [a-z_]+_)*$/;
+  const LANGUAGE_CLASS = /^(?:hljs )?language-[a-z0-9#+-]{1,30}$/;
+  DOMPurify.addHook('uponSanitizeAttribute', (node, data) => {
+    if (data.attrName !== 'class') return;
+    if ((node.tagName === 'SPAN' && TOKEN_CLASS.test(data.attrValue))
+      || (node.tagName === 'CODE' && LANGUAGE_CLASS.test(data.attrValue))) {
+      data.forceKeepAttr = true;
+    }
+  });
   DOMPurify.addHook('afterSanitizeAttributes', (node) => {
     if (node.tagName === 'A') {
       node.setAttribute('rel', 'noopener noreferrer nofollow');
@@ -26,8 +36,69 @@
     ? window.trustedTypes.createPolicy('colloquy-markdown', { createHTML: (html) => DOMPurify.sanitize(html, PURIFY) })
     : { createHTML: (html) => DOMPurify.sanitize(html, PURIFY) };
 
+  // highlight.js is fetched when the first code block is shown, not with the page: the one script the
+  // page adds, from the hashed path index.html names, through its own Trusted Types policy
+  const HIGHLIGHTER = document.documentElement.dataset.highlight;
+  const assetPolicy = window.trustedTypes
+    ? window.trustedTypes.createPolicy('colloquy-assets', {
+      createScriptURL: (url) => {
+        if (url !== HIGHLIGHTER) throw new TypeError(`not a script of this page: ${url}`);
+        return url;
+      },
+    })
+    : { createScriptURL: (url) => url };
+  const awaitingHighlighter = new Map(); // element -> its Markdown, rendered again once it loads
+  let highlighter = null;
+
+  function highlightLater(element, text) {
+    awaitingHighlighter.set(element, text);
+    if (highlighter) return;
+    highlighter = document.createElement('script');
+    highlighter.src = assetPolicy.createScriptURL(HIGHLIGHTER);
+    highlighter.addEventListener('load', () => {
+      for (const [waiting, markdown] of awaitingHighlighter) if (waiting.isConnected) renderMarkdown(waiting, markdown);
+      awaitingHighlighter.clear();
+    });
+    document.head.append(highlighter);
+  }
+
+  // fenced code in a language highlight.js knows comes out as its token spans (escaped text inside),
+  // which DOMPurify then sanitises with the rest; any other code block is marked's own
+  marked.use({
+    renderer: {
+      code({ text, lang }) {
+        const language = (lang || '').trim().split(/\s+/)[0].toLowerCase();
+        if (!window.hljs || !language || !hljs.getLanguage(language)) return false;
+        const html = hljs.highlight(text, { language, ignoreIllegals: true }).value;
+        return `<pre><code class="language-${language.replace(/[^a-z0-9#+-]/g, '')}">${html}</code></pre>\n`;
+      },
+    },
+  });
+
   function renderMarkdown(element, text) {
     element.innerHTML = markdownPolicy.createHTML(marked.parse(text, { async: false, gfm: true, breaks: true }));
+    if (!window.hljs && element.querySelector('pre code[class^="language-"]')) highlightLater(element, text);
+    for (const pre of element.querySelectorAll('pre')) {
+      const code = pre.querySelector('code') || pre;
+      const box = el('div', { class: 'code' });
+      pre.replaceWith(box);
+      box.append(copyButton(() => code.textContent, 'Copy code'), pre);
+    }
+  }
+
+  /** A button that puts text on the clipboard and says whether it did. */
+  function copyButton(text, label = 'Copy') {
+    const button = el('button', { type: 'button', class: 'copy', text: label });
+    button.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(text());
+        button.textContent = 'Copied';
+      } catch (e) {
+        button.textContent = 'Copy failed';
+      }
+      setTimeout(() => { button.textContent = label; }, 2000);
+    });
+    return button;
   }
 
   // ---- the API -----------------------------------------------------------------------------------
@@ -441,6 +512,7 @@
     if (message.status === 'incomplete' || (turn && !turn.complete)) {
       line.append(el('span', { class: 'incomplete', text: 'Incomplete' }));
     }
+    line.append(copyButton(() => message.content, 'Copy answer'));
     return line;
   }
 
@@ -967,6 +1039,49 @@
     $('sidebar').classList.remove('open');
     $('menu').setAttribute('aria-expanded', 'false');
   }
+
+  // ---- theme: the system's, or the one chosen here (kept in this browser) ---------------------------
+  const THEME = 'colloquy.theme';
+  function applyTheme(theme) {
+    if (theme === 'light' || theme === 'dark') document.documentElement.dataset.theme = theme;
+    else delete document.documentElement.dataset.theme;
+    $('theme').value = document.documentElement.dataset.theme || '';
+  }
+  $('theme').addEventListener('change', () => {
+    const theme = $('theme').value;
+    if (theme) localStorage.setItem(THEME, theme);
+    else localStorage.removeItem(THEME);
+    applyTheme(theme);
+  });
+  applyTheme(localStorage.getItem(THEME));
+
+  // ---- keyboard shortcuts, listed in a dialog ------------------------------------------------------
+  function focusComposer() {
+    $('composer-text').focus();
+  }
+  $('shortcuts-button').addEventListener('click', () => $('shortcuts').showModal());
+  document.addEventListener('keydown', (event) => {
+    if ($('app').hidden || event.isComposing) return;
+    const command = event.ctrlKey || event.metaKey;
+    const dialogOpen = document.querySelector('dialog[open]');
+    if (command && !event.shiftKey && event.key === '/') {
+      event.preventDefault();
+      if (!dialogOpen) $('shortcuts').showModal();
+    } else if (dialogOpen) {
+      // a dialog's own keys (Esc closes it)
+    } else if (command && event.shiftKey && event.key.toLowerCase() === 'o') {
+      event.preventDefault();
+      if (location.hash !== '#/') location.hash = '#/';
+      else route();
+      focusComposer();
+    } else if (event.key === 'Escape' && event.shiftKey) {
+      event.preventDefault();
+      focusComposer();
+    } else if (event.key === 'Escape' && state.streaming) {
+      event.preventDefault();
+      state.streaming.abort();
+    }
+  });
 
   showProviders();
   start(takeSingleSignOn());

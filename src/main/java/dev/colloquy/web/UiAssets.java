@@ -202,6 +202,7 @@ public class UiAssets {
         sources.put("icon.svg", "classpath:static/icon.svg");
         sources.put("marked.js", "classpath*:META-INF/resources/webjars/marked/*/marked.min.js");
         sources.put("purify.js", "classpath*:META-INF/resources/webjars/dompurify/*/dist/purify.min.js");
+        sources.put("highlight.js", "classpath*:META-INF/resources/webjars/highlightjs/*/highlight.min.js");
         return sources;
     }
 

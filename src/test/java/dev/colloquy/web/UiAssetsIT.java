@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class UiAssetsIT extends IntegrationTest {
 
-    private static final Pattern ASSET = Pattern.compile("(?:src|href)=\"(/assets/[^\"]+)\"");
+    private static final Pattern ASSET = Pattern.compile("(?:src|href|data-highlight)=\"(/assets/[^\"]+)\"");
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -79,7 +79,7 @@ class UiAssetsIT extends IntegrationTest {
                 paths.add(m.group(1));
             }
         }
-        assertThat(paths).hasSize(5).allMatch(path -> path.matches("/assets/[a-z]+\\.[0-9a-f]{20}\\.(js|css|svg)"));
+        assertThat(paths).hasSize(6).allMatch(path -> path.matches("/assets/[a-z]+\\.[0-9a-f]{20}\\.(js|css|svg)"));
         for (var path : paths) {
             var plain = get(path, null, null);
             assertThat(plain.statusCode()).as(path).isEqualTo(200);

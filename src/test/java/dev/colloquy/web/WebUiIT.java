@@ -283,6 +283,119 @@ class WebUiIT extends IntegrationTest {
         assertThat(byCss("[data-nav=admin]").isDisplayed()).isFalse();
     }
 
+    /**
+     * Code in an answer is highlighted and copied with its button, the answer with its own; the page
+     * follows the system's dark mode until a theme is chosen, which a reload keeps; the keyboard
+     * shortcuts open their list, start a conversation, focus the message box and stop an answer.
+     */
+    @Test
+    void codeIsHighlightedAndCopiedThePageFollowsDarkModeAndTheShortcutsWork() throws Exception {
+        browser.executeCdpCommand(
+                "Browser.grantPermissions",
+                java.util.Map.of("permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+        browser.executeCdpCommand(
+                "Emulation.setEmulatedMedia",
+                java.util.Map.of(
+                        "features", List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        browser.get(base() + "/");
+        signUp();
+        assertThat(background("html")).as("the system's dark mode").isEqualTo("rgb(17, 24, 39)");
+        assertThat(((JavascriptExecutor) browser)
+                        .executeScript("return document.querySelectorAll('script[src*=highlight]').length"))
+                .as("the highlighter is not loaded before an answer shows code")
+                .isEqualTo(0L);
+
+        var code = "public final class Hello {\n    String greet() { return \"hello\"; }\n}";
+        upstream.script("test-model", Reply.stream("Here it is:\n\n```java\n", code, "\n```\n"));
+        new Select(byId("new-model")).selectByValue("test-model");
+        byId("new-conversation").click();
+        wait.until(ExpectedConditions.urlMatches("#/c/[0-9a-f-]{36}$"));
+        ask("Show me a class");
+        var answer = lastAnswer();
+        wait.until(d -> !answer.getAttribute("class").contains("streaming"));
+        wait.until(d -> !answer.findElements(By.cssSelector("pre code.language-java .hljs-keyword"))
+                .isEmpty());
+        assertThat(answer.findElements(By.cssSelector("pre code.language-java .hljs-keyword")))
+                .extracting(WebElement::getText)
+                .contains("public", "class", "return");
+        assertThat(answer.findElement(By.cssSelector(".hljs-string")).getText()).isEqualTo("\"hello\"");
+        assertThat(severeBrowserLogs()).as("no Trusted Types or CSP violation").isEmpty();
+        screenshot("code-dark.png");
+
+        answer.findElement(By.cssSelector(".code .copy")).click();
+        wait.until(
+                d -> answer.findElement(By.cssSelector(".code .copy")).getText().equals("Copied"));
+        assertThat(clipboard()).isEqualTo(code);
+        answer.findElement(By.cssSelector(".meta .copy")).click();
+        wait.until(
+                d -> answer.findElement(By.cssSelector(".meta .copy")).getText().equals("Copied"));
+        assertThat(clipboard()).isEqualTo("Here it is:\n\n```java\n" + code + "\n```\n");
+
+        // a chosen theme wins over the system's and survives a reload
+        new Select(byId("theme")).selectByValue("light");
+        assertThat(background("html")).isEqualTo("rgb(255, 255, 255)");
+        browser.navigate().refresh();
+        wait.until(d -> byId("app").isDisplayed());
+        assertThat(background("html")).isEqualTo("rgb(255, 255, 255)");
+        assertThat(new Select(byId("theme")).getFirstSelectedOption().getText()).isEqualTo("Light");
+        screenshot("code-light.png");
+        new Select(byId("theme")).selectByValue("");
+        assertThat(background("html")).isEqualTo("rgb(17, 24, 39)");
+
+        // the shortcuts: their list, a new conversation, focus, stop
+        var keys = new org.openqa.selenium.interactions.Actions(browser);
+        byCss("body").click();
+        keys.keyDown(org.openqa.selenium.Keys.CONTROL)
+                .sendKeys("/")
+                .keyUp(org.openqa.selenium.Keys.CONTROL)
+                .perform();
+        wait.until(d -> byId("shortcuts").getAttribute("open") != null);
+        assertThat(byId("shortcuts").getText()).contains("New conversation", "Stop generating");
+        screenshot("shortcuts-dark.png");
+        keys.sendKeys(org.openqa.selenium.Keys.ESCAPE).perform();
+        wait.until(d -> byId("shortcuts").getAttribute("open") == null);
+
+        keys.keyDown(org.openqa.selenium.Keys.CONTROL)
+                .keyDown(org.openqa.selenium.Keys.SHIFT)
+                .sendKeys("o")
+                .keyUp(org.openqa.selenium.Keys.SHIFT)
+                .keyUp(org.openqa.selenium.Keys.CONTROL)
+                .perform();
+        wait.until(d -> byId("conversation-title").getText().equals("Start a conversation"));
+        assertThat(browser.getCurrentUrl()).endsWith("#/");
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("composer-text");
+
+        byCss("body").click();
+        keys.keyDown(org.openqa.selenium.Keys.SHIFT)
+                .sendKeys(org.openqa.selenium.Keys.ESCAPE)
+                .keyUp(org.openqa.selenium.Keys.SHIFT)
+                .perform();
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("composer-text");
+
+        upstream.script(
+                "test-model",
+                Reply.slowChunks(Duration.ofMillis(400), "one ", "two ", "three ", "four ", "five ", "six"));
+        new Select(byId("new-model")).selectByValue("test-model");
+        ask("Count slowly");
+        var counting = lastAnswer();
+        wait.until(d -> counting.getText().contains("one"));
+        byCss("body").click();
+        keys.sendKeys(org.openqa.selenium.Keys.ESCAPE).perform();
+        wait.until(d -> counting.getText().contains("Stopped: the partial answer is kept"));
+        assertThat(counting.findElement(By.cssSelector(".body")).getText()).doesNotContain("six");
+    }
+
+    private String background(String css) {
+        return (String) ((JavascriptExecutor) browser)
+                .executeScript("return getComputedStyle(document.querySelector(arguments[0])).backgroundColor", css);
+    }
+
+    private String clipboard() {
+        return (String) ((JavascriptExecutor) browser)
+                .executeAsyncScript(
+                        "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('failed: ' + e))");
+    }
+
     private void signUp() {
         wait.until(d -> byId("sign-in").isDisplayed());
         byCss("[data-show=sign-up]").click();
