@@ -703,6 +703,218 @@
   }
 
   // ---- rename and delete -------------------------------------------------------------------------
+  // ---- a conversation's settings: its model and system prompt --------------------------------------
+  $('settings-button').addEventListener('click', () => {
+    const conversation = state.current;
+    $('settings-model').replaceChildren(
+      el('option', { value: '', text: `The default (${state.models.defaultModel})`, selected: !conversation.model }),
+      ...state.models.items.map((m) => el('option', {
+        value: m.name,
+        selected: m.name === conversation.model,
+        text: m.local ? `${m.name} (built in)` : m.name,
+      })),
+    );
+    $('settings-system').value = conversation.systemPrompt || '';
+    showError($('settings-form').querySelector('[data-error]'), null);
+    $('settings').showModal();
+  });
+
+  $('settings').addEventListener('close', async () => {
+    if ($('settings').returnValue !== 'save' || !state.current) return;
+    const id = state.current.id;
+    try {
+      // an empty string clears a field; the model and the prompt are sent as the dialog shows them
+      const updated = await api(`/api/conversations/${id}`, {
+        method: 'PATCH',
+        body: { model: $('settings-model').value, systemPrompt: $('settings-system').value },
+      });
+      if (state.current && state.current.id === id) {
+        state.current = updated;
+        $('conversation-model').textContent = `Model: ${updated.model || state.models.defaultModel}`;
+        updateLocalBanner(updated.model);
+      }
+    } catch (e) {
+      showError($('composer-error'), e);
+    }
+  });
+
+  // ---- export: the whole conversation as Markdown or as JSON that import takes back ----------------
+  const EXPORT_FORMAT = 'colloquy.conversation';
+
+  async function allMessages(id) {
+    const messages = [];
+    let cursor;
+    do {
+      const query = new URLSearchParams({ limit: 100 });
+      if (cursor) query.set('cursor', cursor);
+      const page = await api(`/api/conversations/${id}/messages?${query}`);
+      messages.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return messages;
+  }
+
+  function download(name, type, text) {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const link = el('a', { href: url, download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  function fileName(title, extension) {
+    const base = title.normalize('NFKC').replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').trim().slice(0, 80);
+    return `${base || 'conversation'}.${extension}`;
+  }
+
+  async function exportConversation(format) {
+    const conversation = state.current;
+    try {
+      const messages = await allMessages(conversation.id);
+      if (format === 'json') {
+        download(fileName(conversation.title, 'json'), 'application/json', `${JSON.stringify({
+          format: EXPORT_FORMAT,
+          version: 1,
+          title: conversation.title,
+          model: conversation.model,
+          systemPrompt: conversation.systemPrompt,
+          createdAt: conversation.createdAt,
+          messages: messages.map((m) => ({
+            role: m.role, content: m.content, model: m.model, status: m.status, createdAt: m.createdAt,
+          })),
+        }, null, 2)}\n`);
+        return;
+      }
+      const lines = [`# ${conversation.title}`, ''];
+      lines.push(`Model: ${conversation.model || state.models.defaultModel}`, '');
+      if (conversation.systemPrompt) lines.push('## System prompt', '', conversation.systemPrompt, '');
+      for (const m of messages) {
+        const who = m.role === 'user' ? 'You' : m.role === 'assistant' ? `Assistant${m.model ? ` (${m.model})` : ''}` : 'System';
+        lines.push(`## ${who}`, '', m.content, '');
+      }
+      download(fileName(conversation.title, 'md'), 'text/markdown', lines.join('\n'));
+    } catch (e) {
+      showError($('composer-error'), e);
+    }
+  }
+  $('export-markdown').addEventListener('click', () => exportConversation('markdown'));
+  $('export-json').addEventListener('click', () => exportConversation('json'));
+
+  // ---- import: Colloquy's own export, or ChatGPT's conversations.json ------------------------------
+  const IMPORT_BODY_BYTES = 900 * 1024; // under the service's 1 MB body limit
+  const IMPORT_BATCH = 10000;
+
+  /** ChatGPT's export keeps every version of a conversation as a tree; the path to current_node is the one shown. */
+  function fromChatGpt(conversation) {
+    const mapping = conversation.mapping || {};
+    const path = [];
+    const seen = new Set();
+    let node = mapping[conversation.current_node];
+    while (node && !seen.has(node.id)) {
+      seen.add(node.id);
+      path.push(node);
+      node = node.parent ? mapping[node.parent] : null;
+    }
+    path.reverse();
+    let systemPrompt = null;
+    const messages = [];
+    for (const { message } of path) {
+      if (!message || !message.content || message.content.content_type !== 'text') continue;
+      const role = message.author && message.author.role;
+      const text = (message.content.parts || []).filter((part) => typeof part === 'string').join('\n').trim();
+      if (!text || !['user', 'assistant', 'system'].includes(role)) continue;
+      if (message.metadata && message.metadata.is_visually_hidden_from_conversation) continue;
+      if (role === 'system' && !messages.length && systemPrompt === null) systemPrompt = text;
+      else messages.push({ role, content: text, model: (message.metadata && message.metadata.model_slug) || null });
+    }
+    return { title: conversation.title || 'Imported from ChatGPT', model: null, systemPrompt, messages };
+  }
+
+  function conversationsIn(data) {
+    const list = Array.isArray(data) ? data : [data];
+    return list.map((c) => {
+      if (c && c.format === EXPORT_FORMAT) {
+        return {
+          title: c.title, model: c.model, systemPrompt: c.systemPrompt,
+          messages: (c.messages || []).map((m) => ({ role: m.role, content: m.content, model: m.model || null })),
+        };
+      }
+      if (c && c.mapping && typeof c.mapping === 'object') return fromChatGpt(c);
+      throw new Error('This file is neither a Colloquy export nor ChatGPT\'s conversations.json.');
+    });
+  }
+
+  /** Batches of messages whose JSON stays under the body limit. */
+  function batches(messages) {
+    const out = [];
+    let batch = [];
+    let bytes = 0;
+    for (const message of messages) {
+      const size = new TextEncoder().encode(JSON.stringify(message)).length + 1;
+      if (batch.length && (bytes + size > IMPORT_BODY_BYTES || batch.length === IMPORT_BATCH)) {
+        out.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(message);
+      bytes += size;
+    }
+    if (batch.length) out.push(batch);
+    return out;
+  }
+
+  async function importOne(imported) {
+    const known = imported.model && state.models.items.some((m) => m.name === imported.model);
+    const conversation = await api('/api/conversations', {
+      method: 'POST',
+      body: {
+        title: String(imported.title || 'Imported conversation').replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200),
+        ...(known ? { model: imported.model } : {}),
+        ...(imported.systemPrompt ? { systemPrompt: imported.systemPrompt } : {}),
+      },
+      headers: { 'Idempotency-Key': crypto.randomUUID() },
+    });
+    try {
+      for (const batch of batches(imported.messages)) {
+        await api(`/api/conversations/${conversation.id}/messages/import`, { method: 'POST', body: { messages: batch } });
+      }
+    } catch (e) {
+      // half a conversation is worse than none: it goes, and the error says why
+      await api(`/api/conversations/${conversation.id}`, { method: 'DELETE' }).catch(() => {});
+      throw e;
+    }
+    return conversation;
+  }
+
+  $('import-file').addEventListener('change', async () => {
+    const file = $('import-file').files[0];
+    if (!file) return;
+    const result = $('import-result');
+    result.textContent = `Importing ${file.name}…`;
+    let done = 0;
+    let messages = 0;
+    const failed = [];
+    try {
+      const list = conversationsIn(JSON.parse(await file.text())).filter((c) => c.messages.length);
+      for (const imported of list) {
+        try {
+          addConversation(await importOne(imported), true);
+          done++;
+          messages += imported.messages.length;
+        } catch (e) {
+          failed.push(`${imported.title}: ${e.message}`);
+        }
+      }
+      result.textContent = [`Imported ${done} conversation${done === 1 ? '' : 's'} (${messages} messages).`,
+        failed.length ? `Not imported: ${failed.join('; ')}` : ''].filter(Boolean).join(' ');
+    } catch (e) {
+      result.textContent = `Not imported: ${e instanceof SyntaxError ? 'the file is not JSON' : e.message}`;
+    } finally {
+      $('import-file').value = '';
+    }
+  });
+
   $('rename-button').addEventListener('click', () => {
     $('rename-title').value = state.current.title;
     $('conversation-title').hidden = true;

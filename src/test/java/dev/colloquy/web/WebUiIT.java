@@ -385,6 +385,126 @@ class WebUiIT extends IntegrationTest {
         assertThat(counting.findElement(By.cssSelector(".body")).getText()).doesNotContain("six");
     }
 
+    /**
+     * A conversation's model and system prompt are changed from the page; it is exported as JSON and
+     * Markdown (real downloads), the JSON imported back as a second conversation, and ChatGPT's
+     * {@code conversations.json} imported with the version of each reply ChatGPT showed.
+     */
+    @Test
+    void aConversationIsSetUpExportedAndImportedBackAndAChatGptExportComesIn() throws Exception {
+        var downloads = Files.createDirectories(profile.resolve("downloads"));
+        browser.executeCdpCommand(
+                "Browser.setDownloadBehavior",
+                java.util.Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+        browser.get(base() + "/");
+        signUp();
+        upstream.script("test-model", Reply.stream("Paris ", "is the capital."));
+        new Select(byId("new-model")).selectByValue("test-model");
+        byId("new-conversation").click();
+        wait.until(ExpectedConditions.urlMatches("#/c/[0-9a-f-]{36}$"));
+        var id = UUID.fromString(browser.getCurrentUrl().replaceAll(".*#/c/", ""));
+        ask("What is the capital of France?");
+        wait.until(d -> !lastAnswer().getAttribute("class").contains("streaming"));
+        wait.until(d -> byId("conversation-title").getText().equals("What is the capital of France?"));
+
+        byId("settings-button").click();
+        wait.until(d -> byId("settings").getAttribute("open") != null);
+        assertThat(new Select(byId("settings-model")).getFirstSelectedOption().getAttribute("value"))
+                .isEqualTo("test-model");
+        new Select(byId("settings-model")).selectByValue("local");
+        byId("settings-system").sendKeys("Answer in one sentence.");
+        screenshot("conversation-settings.png");
+        byCss("#settings-form button[value=save]").click();
+        wait.until(d -> byId("conversation-model").getText().equals("Model: local"));
+        assertThat(jdbc.sql("select model, system_prompt from conversations where id = :id")
+                        .param("id", id)
+                        .query((rs, n) -> rs.getString(1) + "|" + rs.getString(2))
+                        .single())
+                .isEqualTo("local|Answer in one sentence.");
+        browser.navigate().refresh();
+        wait.until(d -> byId("conversation-model").getText().equals("Model: local"));
+        assertThat(byId("local-banner").isDisplayed()).isTrue();
+
+        byId("export-json").click();
+        var json = downloaded(downloads, ".json");
+        var exported = new tools.jackson.databind.json.JsonMapper().readTree(Files.readString(json));
+        assertThat(json.getFileName().toString()).isEqualTo("What is the capital of France.json");
+        assertThat(exported.path("format").asString()).isEqualTo("colloquy.conversation");
+        assertThat(exported.path("systemPrompt").asString()).isEqualTo("Answer in one sentence.");
+        assertThat(exported.path("model").asString()).isEqualTo("local");
+        assertThat(exported.path("messages")
+                        .valueStream()
+                        .map(m -> m.path("role").asString() + ": "
+                                + m.path("content").asString()))
+                .containsExactly("user: What is the capital of France?", "assistant: Paris is the capital.");
+        byId("export-markdown").click();
+        assertThat(Files.readString(downloaded(downloads, ".md")))
+                .startsWith("# What is the capital of France?\n")
+                .contains(
+                        "## System prompt\n\nAnswer in one sentence.",
+                        "## You\n\nWhat is the capital of France?",
+                        "## Assistant (test-model)\n\nParis is the capital.");
+
+        // the JSON comes back as a second conversation with the same messages and settings
+        byId("import-file").sendKeys(json.toAbsolutePath().toString());
+        wait.until(d -> byId("import-result").getText().equals("Imported 1 conversation (2 messages)."));
+        assertThat(conversationTitles())
+                .containsExactly("What is the capital of France?", "What is the capital of France?");
+        assertThat(jdbc.sql("""
+                        select string_agg(m.role || ': ' || m.content, ' / ' order by m.seq)
+                          from conversations c join messages m on m.conversation_id = c.id
+                         where c.user_id = (select user_id from conversations where id = :id) and c.id <> :id
+                           and c.system_prompt = 'Answer in one sentence.' and c.model = 'local'
+                        """).param("id", id).query(String.class).single())
+                .isEqualTo("user: What is the capital of France? / assistant: Paris is the capital.");
+
+        // ChatGPT's export: the path to current_node, its hidden system message left out
+        var chatGpt = Files.writeString(profile.resolve("conversations.json"), """
+                [{"title": "Trip planning", "create_time": 1700000000.0, "current_node": "n4", "mapping": {
+                  "root": {"id": "root", "message": null, "parent": null, "children": ["n0"]},
+                  "n0": {"id": "n0", "parent": "root", "children": ["n1"], "message": {"author": {"role": "system"},
+                    "content": {"content_type": "text", "parts": [""]},
+                    "metadata": {"is_visually_hidden_from_conversation": true}}},
+                  "n1": {"id": "n1", "parent": "n0", "children": ["n2", "n3"], "message": {"author": {"role": "user"},
+                    "content": {"content_type": "text", "parts": ["Plan a day in Oslo"]}, "metadata": {}}},
+                  "n2": {"id": "n2", "parent": "n1", "children": [], "message": {"author": {"role": "assistant"},
+                    "content": {"content_type": "text", "parts": ["First draft: museums."]},
+                    "metadata": {"model_slug": "gpt-4o"}}},
+                  "n3": {"id": "n3", "parent": "n1", "children": ["n4"], "message": {"author": {"role": "assistant"},
+                    "content": {"content_type": "text", "parts": ["Second draft: the fjord."]},
+                    "metadata": {"model_slug": "gpt-4o"}}},
+                  "n4": {"id": "n4", "parent": "n3", "children": [], "message": {"author": {"role": "user"},
+                    "content": {"content_type": "text", "parts": ["Thanks!"]}, "metadata": {}}}}}]
+                """);
+        byId("import-file").sendKeys(chatGpt.toAbsolutePath().toString());
+        wait.until(d -> byId("import-result").getText().equals("Imported 1 conversation (3 messages)."));
+        browser.findElement(By.linkText("Trip planning")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#messages .message")).size() == 3);
+        assertThat(browser.findElements(By.cssSelector("#messages .message .body")))
+                .extracting(WebElement::getText)
+                .containsExactly("Plan a day in Oslo", "Second draft: the fjord.", "Thanks!");
+        screenshot("imported-from-chatgpt.png");
+
+        // a file that is not JSON changes nothing and says so
+        var broken = Files.writeString(profile.resolve("broken.json"), "{ not json");
+        byId("import-file").sendKeys(broken.toAbsolutePath().toString());
+        wait.until(d -> byId("import-result").getText().equals("Not imported: the file is not JSON"));
+        assertThat(conversationTitles()).hasSize(3);
+    }
+
+    /** The one finished download whose name ends so, once the browser has written it. */
+    private Path downloaded(Path directory, String ending) {
+        return wait.until(d -> {
+            try (var files = Files.list(directory)) {
+                return files.filter(f -> f.getFileName().toString().endsWith(ending))
+                        .findFirst()
+                        .orElse(null);
+            } catch (IOException e) {
+                return null;
+            }
+        });
+    }
+
     private String background(String css) {
         return (String) ((JavascriptExecutor) browser)
                 .executeScript("return getComputedStyle(document.querySelector(arguments[0])).backgroundColor", css);
