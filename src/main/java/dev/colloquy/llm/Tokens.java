@@ -1,5 +1,7 @@
 package dev.colloquy.llm;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
@@ -9,6 +11,12 @@ import java.util.List;
  * Token counts for text whose upstream reports none (the built-in model, streams cut short), for
  * fitting history into a context window, and for the prompt estimates that budgets and per-minute
  * limits reserve before a call: cl100k_base, close to what most current models count.
+ *
+ * <p>A chat turn counts the same texts several times (the history it fits into the window, the
+ * estimate the gateway reserves, the built-in model's usage) and again on every later turn of the
+ * conversation, so counts of longer texts are remembered, by content, up to {@link #REMEMBERED_CHARS}
+ * characters in all: looking one up hashes and compares the text, which costs a small fraction of
+ * encoding it.
  */
 public final class Tokens {
 
@@ -17,11 +25,23 @@ public final class Tokens {
     private static final int PER_TOOL = 8;
     /** Audio and files of unknown length: a fixed estimate; the upstream's usage settles the call. */
     static final int ATTACHMENT = 1_000;
+    /** Texts shorter than this are counted each time: remembering them would cost about as much. */
+    static final int REMEMBER_FROM = 256;
+    /** Characters of text whose counts are remembered, in all (a few MB of heap at most). */
+    static final long REMEMBERED_CHARS = 4_000_000;
+
+    private static final Cache<String, Integer> COUNTS = Caffeine.newBuilder()
+            .maximumWeight(REMEMBERED_CHARS)
+            .weigher((String text, Integer count) -> text.length())
+            .build();
 
     private Tokens() {}
 
     public static int count(String text) {
-        return ENCODING.countTokensOrdinary(text);
+        if (text.length() < REMEMBER_FROM || text.length() > REMEMBERED_CHARS / 16) {
+            return ENCODING.countTokensOrdinary(text);
+        }
+        return COUNTS.get(text, ENCODING::countTokensOrdinary);
     }
 
     /** Tokens a prompt of these messages takes, with the few each message adds for its role. */
