@@ -1,10 +1,9 @@
 package dev.colloquy.llm;
 
+import dev.colloquy.NpmPackages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +26,7 @@ final class NodeClients {
 
     /** Whether Node.js and npm are on this machine. */
     static boolean available() {
-        return runs("node", "--version") && runs("npm", "--version");
+        return NpmPackages.available();
     }
 
     /** Runs a scenario; answers what the client handed back to the application. */
@@ -61,40 +60,9 @@ final class NodeClients {
     }
 
     private static synchronized void install() throws IOException, InterruptedException {
-        if (ready) {
-            return;
-        }
-        Files.createDirectories(INSTALLED);
-        for (var file : List.of("package.json", "package-lock.json", "clients.mjs")) {
-            Files.copy(SOURCE.resolve(file), INSTALLED.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-        }
-        var marker = INSTALLED.resolve("node_modules/.package-lock.json");
-        if (!Files.exists(marker)
-                || Files.getLastModifiedTime(marker)
-                                .compareTo(Files.getLastModifiedTime(SOURCE.resolve("package-lock.json")))
-                        < 0) {
-            var npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-                    .directory(INSTALLED.toFile())
-                    .redirectErrorStream(true)
-                    .start();
-            var log = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
-                throw new AssertionError("npm ci of the pinned clients failed:\n" + log);
-            }
-        }
-        ready = true;
-    }
-
-    private static boolean runs(String... command) {
-        try {
-            var process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+        if (!ready) {
+            NpmPackages.install(SOURCE, INSTALLED, List.of("clients.mjs"));
+            ready = true;
         }
     }
 }
