@@ -715,7 +715,6 @@
       })),
     );
     $('settings-system').value = conversation.systemPrompt || '';
-    showError($('settings-form').querySelector('[data-error]'), null);
     $('settings').showModal();
   });
 
@@ -804,6 +803,7 @@
   // ---- import: Colloquy's own export, or ChatGPT's conversations.json ------------------------------
   const IMPORT_BODY_BYTES = 900 * 1024; // under the service's 1 MB body limit
   const IMPORT_BATCH = 10000;
+  const UTF8 = new TextEncoder();
 
   /** ChatGPT's export keeps every version of a conversation as a tree; the path to current_node is the one shown. */
   function fromChatGpt(conversation) {
@@ -851,7 +851,7 @@
     let batch = [];
     let bytes = 0;
     for (const message of messages) {
-      const size = new TextEncoder().encode(JSON.stringify(message)).length + 1;
+      const size = UTF8.encode(JSON.stringify(message)).length + 1;
       if (batch.length && (bytes + size > IMPORT_BODY_BYTES || batch.length === IMPORT_BATCH)) {
         out.push(batch);
         batch = [];
