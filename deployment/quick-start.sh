@@ -4,7 +4,8 @@
 # replicas, PostgreSQL and Redis in order of health, runs the health check, and writes a report.
 # With --with-monitoring, then the monitoring and logging stack (docker-compose.monitoring.yml, Compose
 # project colloquy-monitoring) on the same network: Prometheus, Alertmanager, Grafana, the ELK stack
-# and the exporters.
+# and the exporters. With --with-sentinel, Redis with a replica and three sentinels
+# (docker-compose.sentinel.yml on top of the HA stack).
 set -euo pipefail
 
 usage() {
@@ -13,6 +14,8 @@ Usage: deployment/quick-start.sh [options]
 
   --no-build     use the image named in .env (COLLOQUY_IMAGE) instead of building it
   --with-monitoring  also start (or, with --down, stop) the monitoring and logging stack
+  --with-sentinel    Redis with Sentinel: a replica and three sentinels beside the Redis
+                     (docker-compose.sentinel.yml); give it to --down as well
   --down         stop the stack (volumes are kept; add -v to docker-compose down to drop them)
   --timeout S    seconds to wait for the stack to become healthy (default 300)
   --dry-run      check the tools and the Compose file, print what would run, start nothing
@@ -31,11 +34,13 @@ down=false
 timeout=300
 dry_run=false
 monitoring=false
+sentinel=false
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-build) build=false; shift ;;
         --down) down=true; shift ;;
         --with-monitoring) monitoring=true; shift ;;
+        --with-sentinel) sentinel=true; shift ;;
         --timeout) timeout="${2:?--timeout needs seconds}"; shift 2 ;;
         --dry-run) dry_run=true; shift ;;
         -h | --help) usage; exit 0 ;;
@@ -57,6 +62,7 @@ elif docker compose version >/dev/null 2>&1; then
 else
     die "needs docker-compose (or the docker compose plugin)"
 fi
+if "$sentinel"; then compose+=(-f docker-compose.sentinel.yml); fi
 command -v curl >/dev/null 2>&1 || die "needs curl"
 
 random_secret() { head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40; }

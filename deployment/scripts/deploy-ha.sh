@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deploys Colloquy to Kubernetes from deployment/kubernetes/all-in-one.yml: checks the tools and the
 # cluster, creates the namespace and the secrets (random ones unless given), applies the manifests,
-# waits for the rollout, runs the health check through a port-forward, and writes a report.
+# waits for the rollout, runs the health check through a port-forward, and writes a report. With
+# --with-sentinel also kubernetes/redis-sentinel.yml: Redis with Sentinel, which the replicas then use.
 set -euo pipefail
 
 usage() {
@@ -14,6 +15,8 @@ Usage: deployment/scripts/deploy-ha.sh [options]
   --timeout DURATION   how long to wait for the rollout (default 10m)
   --report FILE        report file (default deployment/reports/deploy-<time>.txt)
   --skip-health-check  do not port-forward and run health-check.sh
+  --with-sentinel      also apply kubernetes/redis-sentinel.yml (three Redis pods with sentinels)
+                       and point the replicas at it (a rolling restart when they ran without it)
   --dry-run            validate against the cluster (kubectl --dry-run=server), change nothing
   -h, --help           this text
 
@@ -24,6 +27,8 @@ USAGE
 
 here="$(cd "$(dirname "$0")" && pwd)"
 manifests="$here/../kubernetes/all-in-one.yml"
+sentinel_manifests="$here/../kubernetes/redis-sentinel.yml"
+sentinel=false
 image="colloquy:latest"
 namespace="colloquy"
 context=""
@@ -40,6 +45,7 @@ while [ $# -gt 0 ]; do
         --timeout) timeout="${2:?--timeout needs a value}"; shift 2 ;;
         --report) report="${2:?--report needs a file}"; shift 2 ;;
         --skip-health-check) health=false; shift ;;
+        --with-sentinel) sentinel=true; shift ;;
         --dry-run) dry_run=true; shift ;;
         -h | --help) usage; exit 0 ;;
         *) echo "deploy-ha.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -61,6 +67,7 @@ for tool in kubectl curl; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
 done
 [ -f "$manifests" ] || die "no manifests at $manifests"
+if "$sentinel"; then [ -f "$sentinel_manifests" ] || die "no manifests at $sentinel_manifests"; fi
 kubectl_ version --client >/dev/null || die "kubectl does not work"
 kubectl_ cluster-info >/dev/null 2>&1 || die "no cluster reachable (kubectl cluster-info failed; check --context)"
 kubectl_ auth can-i create deployments -n "$namespace" >/dev/null 2>&1 || die "not allowed to create deployments in $namespace"
@@ -70,6 +77,11 @@ kubectl_ auth can-i create deployments -n "$namespace" >/dev/null 2>&1 || die "n
 rendered="$(mktemp)"
 trap 'rm -f "$rendered"' EXIT
 sed "s|image: colloquy:latest|image: $image|" "$manifests" >"$rendered"
+if "$sentinel"; then
+    # first, so that its ConfigMap is there before the replicas start
+    { cat "$sentinel_manifests"; echo "---"; cat "$rendered"; } >"$rendered.all"
+    mv "$rendered.all" "$rendered"
+fi
 
 if "$dry_run"; then
     step "Validating against the cluster (nothing is changed)"
@@ -95,6 +107,13 @@ else
         --from-literal=COLLOQUY_CURSORS_SECRET="${COLLOQUY_CURSORS_SECRET:-$(random_secret)}"
 fi
 
+restart=false
+if "$sentinel" && kubectl_ -n "$namespace" get deployment/colloquy >/dev/null 2>&1 \
+    && ! kubectl_ -n "$namespace" get configmap/colloquy-redis >/dev/null 2>&1; then
+    # running replicas read the Sentinel settings only when they start
+    restart=true
+fi
+
 step "Applying the manifests (image $image)"
 # everything but the placeholder Secret, which would overwrite the real one
 awk 'BEGIN { RS = "\n---\n"; ORS = "\n---\n" } !/kind: Secret/' "$rendered" | kubectl_ apply -f -
@@ -102,6 +121,13 @@ awk 'BEGIN { RS = "\n---\n"; ORS = "\n---\n" } !/kind: Secret/' "$rendered" | ku
 step "Waiting for PostgreSQL, Redis and the rollout (up to $timeout)"
 kubectl_ -n "$namespace" rollout status statefulset/postgres --timeout="$timeout"
 kubectl_ -n "$namespace" rollout status statefulset/redis --timeout="$timeout"
+if "$sentinel"; then
+    kubectl_ -n "$namespace" rollout status statefulset/redis-sentinel --timeout="$timeout"
+fi
+if "$restart"; then
+    echo "The replicas ran without Sentinel: restarting them one at a time"
+    kubectl_ -n "$namespace" rollout restart deployment/colloquy
+fi
 kubectl_ -n "$namespace" rollout status deployment/colloquy --timeout="$timeout"
 
 health_result="skipped"

@@ -89,6 +89,41 @@ class DeployHaKubernetesTest {
         assertThat(run.calls()).noneMatch(call -> call.contains("create secret") || call.equals("apply -f -"));
     }
 
+    @Test
+    void withSentinelItsManifestsGoFirstAndReplicasThatRanWithoutItRestart() throws Exception {
+        var run = deploy("deployed", "--with-sentinel", "--skip-health-check");
+
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.calls())
+                .containsSubsequence(
+                        "-n colloquy get deployment/colloquy",
+                        "-n colloquy get configmap/colloquy-redis",
+                        "apply -f -",
+                        "-n colloquy rollout status statefulset/redis-sentinel --timeout=10m",
+                        "-n colloquy rollout restart deployment/colloquy",
+                        "-n colloquy rollout status deployment/colloquy --timeout=10m");
+        var applied = run.applied();
+        assertThat(applied).contains("name: redis-sentinel", "SPRING_DATA_REDIS_SENTINEL_NODES");
+        assertThat(applied.indexOf("name: colloquy-redis"))
+                .as("the Sentinel settings exist before the replicas start")
+                .isLessThan(applied.indexOf("kind: Deployment"));
+    }
+
+    @Test
+    void withSentinelAFirstDeployOrOneAlreadyOnSentinelRestartsNothing() throws Exception {
+        for (var behaviour : List.of("", "deployed-with-sentinel")) {
+            var run = deploy(behaviour, "--with-sentinel", "--skip-health-check");
+
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(run.calls())
+                    .as(behaviour)
+                    .contains("-n colloquy rollout status statefulset/redis-sentinel --timeout=10m");
+            assertThat(run.calls()).as(behaviour).noneMatch(call -> call.contains("rollout restart"));
+            Files.deleteIfExists(dir.resolve("calls"));
+            Files.deleteIfExists(dir.resolve("applied"));
+        }
+    }
+
     /** Runs deploy-ha.sh with the fake kubectl first on the PATH; the fake's behaviour by name. */
     private Run deploy(String behaviour, String... args) throws IOException, InterruptedException {
         var bin = Files.createDirectories(dir.resolve("bin"));
@@ -104,6 +139,8 @@ class DeployHaKubernetesTest {
                 case "$args" in
                     *"cluster-info"*) [ "$FAKE_KUBECTL" = no-cluster ] && exit 1 ;;
                     *"get secret colloquy-secrets"*) [ "$FAKE_KUBECTL" = secret-exists ] || exit 1 ;;
+                    *"get deployment/colloquy"*) case "$FAKE_KUBECTL" in deployed*) ;; *) exit 1 ;; esac ;;
+                    *"get configmap/colloquy-redis"*) [ "$FAKE_KUBECTL" = deployed-with-sentinel ] || exit 1 ;;
                     *"apply -f -"*) cat >>"$FAKE_DIR/applied" ;;
                     *"rollout status deployment/colloquy"*) [ "$FAKE_KUBECTL" = rollout-fails ] && { echo "timed out" >&2; exit 1; } ;;
                     *"config current-context"*) echo fake-context ;;

@@ -270,6 +270,113 @@ class DeploymentFilesTest {
         assertThat(compose.get("volumes").has("redis-data")).isTrue();
     }
 
+    /**
+     * The Sentinel option on top of the HA stack: a quorum the three sentinels can reach with one of
+     * them down, every replica finding the master through all of them, and the names (not container
+     * addresses) that survive a restart. The failover itself was run on loopback with these lines.
+     */
+    @Test
+    void theSentinelOptionGivesEveryReplicaThreeSentinelsWithAReachableQuorum() throws Exception {
+        var ha = yaml(DEPLOYMENT.resolve("docker-compose.ha.yml")).get("services");
+        var sentinel = yaml(DEPLOYMENT.resolve("docker-compose.sentinel.yml"));
+        var services = sentinel.get("services");
+        var sentinels = new ArrayList<String>();
+        services.fieldNames().forEachRemaining(name -> {
+            if (name.startsWith("sentinel-")) {
+                sentinels.add(name);
+            }
+        });
+        assertThat(sentinels).hasSize(3);
+        for (var name : sentinels) {
+            var service = services.get(name);
+            var script = service.at("/command/2").asText();
+            assertThat(script)
+                    .as(name)
+                    .contains("protected-mode no", "sentinel resolve-hostnames yes", "sentinel announce-hostnames yes")
+                    .contains("sentinel announce-ip $$SENTINEL_NAME")
+                    .contains("[ -f /data/sentinel.conf ] ||");
+            var quorum =
+                    Integer.parseInt(script.replaceAll("(?s).*sentinel monitor colloquy redis 6379 (\\d+).*", "$1"));
+            assertThat(quorum).as("a majority that survives one sentinel down").isEqualTo(sentinels.size() / 2 + 1);
+            assertThat(service.at("/environment/SENTINEL_NAME").asText()).isEqualTo(name);
+            assertThat(service.at("/volumes/0").asText()).isEqualTo(name + "-data:/data");
+            assertThat(sentinel.get("volumes").has(name + "-data")).as(name).isTrue();
+        }
+        var nodes =
+                String.join(",", sentinels.stream().map(name -> name + ":26379").toList());
+        ha.fieldNames().forEachRemaining(name -> {
+            if (name.startsWith("colloquy-")) {
+                var replica = services.get(name);
+                assertThat(replica).as(name).isNotNull();
+                assertThat(replica.at("/environment/SPRING_DATA_REDIS_SENTINEL_MASTER")
+                                .asText())
+                        .isEqualTo("colloquy");
+                assertThat(replica.at("/environment/SPRING_DATA_REDIS_SENTINEL_NODES")
+                                .asText())
+                        .isEqualTo(nodes);
+                for (var name2 : sentinels) {
+                    assertThat(replica.at("/depends_on/" + name2 + "/condition").asText())
+                            .isEqualTo("service_healthy");
+                }
+                assertThat(replica.at("/depends_on/postgres/condition").asText())
+                        .isEqualTo("service_healthy");
+            }
+        });
+        assertThat(services.at("/redis-replica/command").toString())
+                .contains("\"--replicaof\",\"redis\",\"6379\"", "\"--replica-announce-ip\",\"redis-replica\"");
+        assertThat(services.at("/redis/command").toString())
+                .as("the stack's Redis as before, plus the name it announces as a replica")
+                .startsWith(ha.at("/redis/command").toString().replace("]", ""))
+                .contains("\"--replica-announce-ip\",\"redis\"");
+    }
+
+    /** Kubernetes' Sentinel option: every pod a Redis and a sentinel, and the replicas told about all. */
+    @Test
+    void theKubernetesSentinelOptionNamesEveryPodAndKeepsAQuorumWithOneDown() throws Exception {
+        var objects = kubernetes();
+        var set = one(objects, StatefulSet.class, "redis-sentinel");
+        int pods = set.getSpec().getReplicas();
+        assertThat(pods).isEqualTo(3);
+        var service = one(
+                objects,
+                io.fabric8.kubernetes.api.model.Service.class,
+                set.getSpec().getServiceName());
+        assertThat(service.getSpec().getClusterIP()).isEqualTo("None");
+        assertThat(service.getSpec().getPublishNotReadyAddresses()).isTrue();
+        var script = one(objects, ConfigMap.class, "redis-sentinel-scripts")
+                .getData()
+                .get("configure.sh");
+        var quorum =
+                Integer.parseInt(script.replaceAll("(?s).*sentinel monitor colloquy \\$master 6379 (\\d+).*", "$1"));
+        assertThat(quorum).as("a majority that survives one pod down").isEqualTo(pods / 2 + 1);
+        assertThat(script).contains("sentinel announce-hostnames yes", "replica-announce-ip $me", "protected-mode no");
+        var containers = set.getSpec().getTemplate().getSpec().getContainers();
+        assertThat(containers).extracting(c -> c.getName()).containsExactly("redis", "sentinel");
+        var init = set.getSpec().getTemplate().getSpec().getInitContainers().getFirst();
+        assertThat(init.getEnv())
+                .filteredOn(env -> env.getName().equals("REPLICAS"))
+                .singleElement()
+                .satisfies(env -> assertThat(env.getValue()).isEqualTo(Integer.toString(pods)));
+        var nodes = java.util.stream.IntStream.range(0, pods)
+                .mapToObj(
+                        i -> "redis-sentinel-" + i + "." + service.getMetadata().getName() + ":26379")
+                .toList();
+        assertThat(one(objects, ConfigMap.class, "colloquy-redis").getData())
+                .containsEntry("SPRING_DATA_REDIS_SENTINEL_MASTER", "colloquy")
+                .containsEntry("SPRING_DATA_REDIS_SENTINEL_NODES", String.join(",", nodes));
+        var sources = one(objects, Deployment.class, "colloquy")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst()
+                .getEnvFrom();
+        assertThat(sources.getLast().getConfigMapRef().getName()).isEqualTo("colloquy-redis");
+        assertThat(sources.getLast().getConfigMapRef().getOptional())
+                .as("the replicas start without it")
+                .isTrue();
+    }
+
     @Test
     void theDockerfileFollowsTheImageRules() throws IOException {
         var lines = Files.readAllLines(Path.of("Dockerfile")).stream()
@@ -315,7 +422,8 @@ class DeploymentFilesTest {
 
     private static List<HasMetadata> kubernetes() throws IOException {
         var objects = new ArrayList<HasMetadata>();
-        for (var file : List.of("kubernetes/all-in-one.yml", "kubernetes/logging.yml")) {
+        for (var file :
+                List.of("kubernetes/all-in-one.yml", "kubernetes/logging.yml", "kubernetes/redis-sentinel.yml")) {
             try (var in = Files.newBufferedReader(DEPLOYMENT.resolve(file))) {
                 for (var document : yamlParser().loadAll(in)) {
                     if (document == null) {
