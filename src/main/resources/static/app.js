@@ -493,8 +493,77 @@
     else body.textContent = message.content;
     item.append(body);
     if (message.role === 'assistant') item.append(meta(message, null));
+    else item.append(el('p', { class: 'meta' }, versions(message), el('button', {
+      type: 'button', class: 'edit', text: 'Edit', on: { click: () => editMessage(item, message) },
+    })));
     if (message.citations && message.citations.length) item.append(citations(message.citations));
     return item;
+  }
+
+  /** "‹ 2 / 3 ›" between the versions of a message (its siblings); nothing when it has none. */
+  function versions(message) {
+    const siblings = message.siblings || [];
+    if (siblings.length < 2) return '';
+    const at = siblings.indexOf(message.id);
+    const go = (to) => async () => {
+      if (state.streaming) return;
+      try {
+        await api(`/api/conversations/${message.conversationId}/messages/${siblings[to]}/select`, { method: 'POST' });
+        await openConversation(message.conversationId);
+      } catch (e) {
+        showError($('composer-error'), e);
+      }
+    };
+    const kind = message.role === 'assistant' ? 'answer' : 'question';
+    return el('span', { class: 'versions', role: 'group', 'aria-label': `Versions of this ${kind}` },
+      el('button', { type: 'button', text: '‹', 'aria-label': `Previous ${kind}`, disabled: at <= 0, on: { click: go(at - 1) } }),
+      el('span', { text: `${at + 1} / ${siblings.length}` }),
+      el('button', { type: 'button', text: '›', 'aria-label': `Next ${kind}`, disabled: at >= siblings.length - 1, on: { click: go(at + 1) } }));
+  }
+
+  /** Removes a message and everything after it from the page (a new version replaces them). */
+  function removeFrom(item) {
+    while (item.nextElementSibling) item.nextElementSibling.remove();
+    item.remove();
+  }
+
+  /** Edit a question in place: sending it asks again from there; the earlier version stays as a branch. */
+  function editMessage(item, message) {
+    if (state.streaming || item.querySelector('form')) return;
+    const text = el('textarea', { 'aria-label': 'Edited question', rows: 3 });
+    text.value = message.content;
+    const form = el('form', { class: 'edit-form' }, text, el('div', { class: 'composer-actions' },
+      el('button', { type: 'button', text: 'Cancel', on: { click: () => { form.remove(); body.hidden = false; meta.hidden = false; } } }),
+      el('button', { type: 'submit', class: 'primary', text: 'Send' })));
+    const body = item.querySelector('.body');
+    const meta = item.querySelector('.meta');
+    body.hidden = true;
+    meta.hidden = true;
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (!text.value.trim() || state.streaming) return;
+      const conversationId = message.conversationId;
+      removeFrom(item);
+      if (await send(conversationId, text.value, { editOf: message.id })) await openConversation(conversationId);
+    });
+    text.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      } else if (event.key === 'Escape') {
+        event.stopPropagation();
+        form.querySelector('button').click();
+      }
+    });
+    item.append(form);
+    text.focus();
+  }
+
+  /** A new answer in place of this one; the earlier answer stays as a version. */
+  async function regenerate(item, message) {
+    if (state.streaming) return;
+    removeFrom(item);
+    if (await send(message.conversationId, null, { regenerate: message.id })) await openConversation(message.conversationId);
   }
 
   /** What answered and what it cost: from the stored message, and from the live turn when there is one. */
@@ -512,7 +581,12 @@
     if (message.status === 'incomplete' || (turn && !turn.complete)) {
       line.append(el('span', { class: 'incomplete', text: 'Incomplete' }));
     }
+    line.append(versions(message));
     line.append(copyButton(() => message.content, 'Copy answer'));
+    line.append(el('button', {
+      type: 'button', class: 'regenerate', text: 'Regenerate',
+      on: { click: (event) => regenerate(event.target.closest('li'), message) },
+    }));
     return line;
   }
 
@@ -611,12 +685,17 @@
 
   $('stop').addEventListener('click', () => state.streaming && state.streaming.abort());
 
-  async function send(conversationId, text) {
-    const pending = el('li', { class: 'message user' }, el('div', { class: 'body', text }));
+  /**
+   * Streams one answer into the page: to a new question, to a new version of a question ({ editOf }),
+   * or again to the question of an answer ({ regenerate }). True when the answer came whole.
+   */
+  async function send(conversationId, text, { editOf, regenerate: again } = {}) {
+    let pending = again ? null : el('li', { class: 'message user' }, el('div', { class: 'body', text }));
     const answer = el('li', { class: 'message assistant streaming', 'aria-busy': 'true' });
     const body = el('div', { class: 'body' });
     answer.append(body);
-    $('messages').append(pending, answer);
+    if (pending) $('messages').append(pending);
+    $('messages').append(answer);
     scrollToEnd();
     const controller = new AbortController();
     state.streaming = controller;
@@ -624,21 +703,28 @@
     $('stop').hidden = false;
     let content = '';
     let scheduled = false;
+    let finished = false;
     const paint = () => {
       scheduled = false;
       renderMarkdown(body, content);
       scrollToEnd();
     };
     try {
-      const response = await api(`/api/conversations/${conversationId}/messages`, {
-        method: 'POST',
-        body: { content: text },
-        headers: { Accept: 'text/event-stream' },
-        signal: controller.signal,
-      });
+      const response = await api(
+        again ? `/api/conversations/${conversationId}/messages/${again}/regenerate` : `/api/conversations/${conversationId}/messages`, {
+          method: 'POST',
+          body: again ? undefined : { content: text, ...(editOf ? { editOf } : {}) },
+          headers: { Accept: 'text/event-stream' },
+          signal: controller.signal,
+        });
       for await (const { event, data } of serverSentEvents(response)) {
         if (event === 'user_message') {
-          pending.dataset.id = data.id;
+          if (pending) {
+            // the stored question, which can be edited from now on
+            const stored = messageItem(data);
+            pending.replaceWith(stored);
+            pending = stored;
+          }
         } else if (event === 'token') {
           content += data.text;
           if (!scheduled) {
@@ -652,6 +738,7 @@
           answer.append(meta(data.assistantMessage, data));
           if (data.citations && data.citations.length) answer.append(citations(data.citations));
           moveToTop(conversationId);
+          finished = true;
         } else if (event === 'error') {
           throw new ApiError(data.status, data);
         }
@@ -672,6 +759,7 @@
       $('stop').hidden = true;
       scrollToEnd();
     }
+    return finished;
   }
 
   function moveToTop(conversationId) {

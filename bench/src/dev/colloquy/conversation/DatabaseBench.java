@@ -195,7 +195,7 @@ public final class DatabaseBench {
 
     private List<Message> reserveAndBuild(UUID conversationId, List<NewMessage> rows) {
         var reservation =
-                conversations.reserve(userId, conversationId, rows.size()).orElseThrow();
+                conversations.reserve(userId, conversationId, rows.size(), null).orElseThrow();
         var stored = new ArrayList<Message>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             var m = rows.get(i);
@@ -203,6 +203,7 @@ public final class DatabaseBench {
                     Uuid7.next(),
                     conversationId,
                     reservation.firstSeq() + i,
+                    i == 0 ? reservation.previousLeaf() : reservation.firstSeq() + i - 1,
                     m.role(),
                     m.content(),
                     m.model(),
@@ -211,6 +212,7 @@ public final class DatabaseBench {
                     null,
                     null,
                     reservation.firstAt().plusNanos(i * 1_000L),
+                    List.of(),
                     List.of()));
         }
         return stored;

@@ -32,9 +32,11 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code POST /api/conversations/{id}/messages}: one chat turn. With {@code Accept: text/event-stream}
- * the answer streams as server-sent events ({@code user_message}, {@code token}..., then {@code done}
- * or {@code error}); otherwise the whole turn comes back as JSON.
+ * {@code POST /api/conversations/{id}/messages}: one chat turn ({@code editOf}: as a new version of an
+ * earlier question); {@code POST /api/conversations/{id}/messages/{messageId}/regenerate}: a new answer
+ * beside an answer. With {@code Accept: text/event-stream} the answer streams as server-sent events
+ * ({@code user_message}, {@code token}..., then {@code done} or {@code error}); otherwise the whole
+ * turn comes back as JSON.
  */
 @RestController
 class ChatController {
@@ -45,7 +47,9 @@ class ChatController {
             @NotBlank
             @Size(max = ConversationManagement.MAX_CONTENT)
             @Pattern(regexp = "[^\\x00]*+", message = "must not contain NUL characters")
-            String content) {}
+            String content,
+
+            @Nullable UUID editOf) {}
 
     record Usage(int inputTokens, int outputTokens, BigDecimal costUsd) {}
 
@@ -96,31 +100,61 @@ class ChatController {
             HttpServletRequest http,
             HttpServletResponse response) {
         long started = System.nanoTime();
+        var editOf = request.editOf();
         if (accept != null && accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE)) {
-            stream(caller, conversationId, request.content(), response, started);
+            stream(
+                    response,
+                    started,
+                    (tokens, onUserMessage) -> editOf == null
+                            ? turns.take(caller, conversationId, request.content(), tokens, onUserMessage)
+                            : turns.edit(
+                                    caller, conversationId, editOf, request.content(), tokens, onUserMessage, null));
             return null;
         }
-        var turn = turns.take(
-                caller,
-                conversationId,
-                request.content(),
-                TokenSink.DISCARD,
-                message -> {},
-                IdempotentRequest.of(http));
+        var keyed = IdempotentRequest.of(http);
+        var turn = editOf == null
+                ? turns.take(caller, conversationId, request.content(), TokenSink.DISCARD, message -> {}, keyed)
+                : turns.edit(
+                        caller, conversationId, editOf, request.content(), TokenSink.DISCARD, message -> {}, keyed);
+        return whole(turn, started);
+    }
+
+    @PostMapping("/api/conversations/{conversationId}/messages/{messageId}/regenerate")
+    @InvalidateCache({"conversations:*", "conversation:*"})
+    @Nullable
+    ResponseEntity<TurnView> regenerate(
+            @AuthenticationPrincipal CurrentUser caller,
+            @PathVariable UUID conversationId,
+            @PathVariable UUID messageId,
+            @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept,
+            HttpServletResponse response) {
+        long started = System.nanoTime();
+        if (accept != null && accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE)) {
+            stream(
+                    response,
+                    started,
+                    (tokens, onUserMessage) -> turns.regenerate(caller, conversationId, messageId, tokens));
+            return null;
+        }
+        return whole(turns.regenerate(caller, conversationId, messageId, TokenSink.DISCARD), started);
+    }
+
+    private static ResponseEntity<TurnView> whole(ChatTurns.Turn turn, long started) {
         long overhead = overheadMillis(started, turn);
         return ResponseEntity.ok()
                 .header(OVERHEAD_HEADER, Long.toString(overhead))
                 .body(TurnView.of(turn, overhead));
     }
 
-    private void stream(
-            CurrentUser caller, UUID conversationId, String content, HttpServletResponse response, long started) {
+    /** One way of taking a turn: streaming tokens to the sink, telling who asks about the stored question. */
+    private interface TurnTaker {
+        ChatTurns.Turn take(TokenSink tokens, java.util.function.Consumer<Message> onUserMessage);
+    }
+
+    private void stream(HttpServletResponse response, long started, TurnTaker taker) {
         var events = new EventStream(response, json);
         try {
-            var turn = turns.take(
-                    caller,
-                    conversationId,
-                    content,
+            var turn = taker.take(
                     token -> events.send("token", new Token(token)),
                     message -> events.sendIfConnected("user_message", message));
             caching.invalidateForCaller("conversations", "conversation");

@@ -64,6 +64,9 @@ public class ChatTurns {
             Message userMessage, Message assistantMessage, Completion completion, List<Citation> citations) {}
 
     static final int HISTORY_MESSAGES = 200;
+    /** A regenerated answer is a new call: the response cache is neither read nor replaced. */
+    private static final CachePolicy REGENERATE = new CachePolicy(false, false, false, null);
+
     private static final String ASKED = "asked:";
     private static final String ANSWERED = "answered:";
 
@@ -90,14 +93,58 @@ public class ChatTurns {
             TokenSink sink,
             Consumer<Message> onUserMessage,
             @Nullable IdempotentRequest keyed) {
+        return take(caller, conversationId, null, content, sink, onUserMessage, keyed);
+    }
+
+    /**
+     * {@link #take} with {@code content} as a new version of the question {@code editOf}: it follows what
+     * that question followed, the earlier version and its answers stay as a branch of their own.
+     */
+    public Turn edit(
+            CurrentUser caller,
+            UUID conversationId,
+            UUID editOf,
+            String content,
+            TokenSink sink,
+            Consumer<Message> onUserMessage,
+            @Nullable IdempotentRequest keyed) {
+        int parent = conversations.editedParent(caller.id(), conversationId, editOf);
+        return take(caller, conversationId, parent, content, sink, onUserMessage, keyed);
+    }
+
+    /**
+     * A new answer to a question, beside the answers it has: {@code messageId} is an answer (its question
+     * is asked again) or a question. The context is the path to that question; the model is called again
+     * (the response cache is neither read nor written), so budgets and the ledger count a new call.
+     */
+    public Turn regenerate(CurrentUser caller, UUID conversationId, UUID messageId, TokenSink sink) {
+        var userId = caller.id();
+        var target = conversations.message(userId, conversationId, messageId);
+        int questionSeq = target.role() == MessageRole.ASSISTANT ? target.parentSeq() : target.seq();
+        var history = conversations.history(userId, conversationId, questionSeq, HISTORY_MESSAGES);
+        if (history.isEmpty() || history.getLast().seq() != questionSeq) {
+            throw new NothingToRegenerate(messageId);
+        }
+        var question = history.getLast();
+        var conversation = conversations.get(userId, conversationId);
+        var model = gateway.resolve(userId, caller.apiKey(), conversation.model());
+        checkRoom(model, conversation.systemPrompt(), question.content());
+        return answer(caller, model, conversation.systemPrompt(), question, history, REGENERATE, sink, null);
+    }
+
+    private Turn take(
+            CurrentUser caller,
+            UUID conversationId,
+            @Nullable Integer parentSeq,
+            String content,
+            TokenSink sink,
+            Consumer<Message> onUserMessage,
+            @Nullable IdempotentRequest keyed) {
         var userId = caller.id();
         var conversation = conversations.get(userId, conversationId);
         var model = gateway.resolve(userId, caller.apiKey(), conversation.model());
         var system = conversation.systemPrompt();
-        int fixed = Tokens.count(content) + (system == null ? 0 : Tokens.count(system));
-        if (fixed > model.contextWindow() - answerRoom(model)) {
-            throw new MessageTooLong(model.name(), model.contextWindow() - answerRoom(model), fixed);
-        }
+        checkRoom(model, system, content);
         var resumed = Resumed.of(keyed, conversations, userId, conversationId);
         if (resumed.answer() != null) {
             return storedTurn(model, resumed.question(), resumed.answer());
@@ -107,11 +154,35 @@ public class ChatTurns {
                 : conversations.append(
                         userId,
                         conversationId,
+                        parentSeq,
                         NewMessage.fromUser(content),
                         asked -> checkpoint(keyed, ASKED + asked.id()));
         onUserMessage.accept(userMessage);
-        var sources = documents.sourcesFor(userId, content, model.contextWindow() / 4);
-        var context = context(model, system, sources, conversations.recent(userId, conversationId, HISTORY_MESSAGES));
+        var history = conversations.history(userId, conversationId, userMessage.seq(), HISTORY_MESSAGES);
+        return answer(caller, model, system, userMessage, history, CachePolicy.DEFAULT, sink, keyed);
+    }
+
+    private static void checkRoom(LlmModel model, @Nullable String system, String content) {
+        int fixed = Tokens.count(content) + (system == null ? 0 : Tokens.count(system));
+        if (fixed > model.contextWindow() - answerRoom(model)) {
+            throw new MessageTooLong(model.name(), model.contextWindow() - answerRoom(model), fixed);
+        }
+    }
+
+    /** The model's answer to {@code userMessage}, stored after it. */
+    private Turn answer(
+            CurrentUser caller,
+            LlmModel model,
+            @Nullable String system,
+            Message userMessage,
+            List<Message> history,
+            CachePolicy cachePolicy,
+            TokenSink sink,
+            @Nullable IdempotentRequest keyed) {
+        var userId = caller.id();
+        var conversationId = userMessage.conversationId();
+        var sources = documents.sourcesFor(userId, userMessage.content(), model.contextWindow() / 4);
+        var context = context(model, system, sources, history);
         var completion = gateway.complete(
                 new ChatRequest(
                         userId,
@@ -120,7 +191,7 @@ public class ChatTurns {
                         ModelOptions.DEFAULT,
                         conversationId,
                         Set.of(userMessage.id()),
-                        CachePolicy.DEFAULT,
+                        cachePolicy,
                         caller.apiKey(),
                         sources,
                         null),
@@ -138,6 +209,7 @@ public class ChatTurns {
         var assistantMessage = conversations.append(
                 userId,
                 conversationId,
+                userMessage.seq(),
                 answer,
                 answered -> checkpoint(keyed, ANSWERED + userMessage.id() + ":" + answered.id()));
         return new Turn(userMessage, assistantMessage, completion, citations);

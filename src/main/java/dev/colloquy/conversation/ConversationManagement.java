@@ -98,21 +98,32 @@ public class ConversationManagement {
         cache.evict(cacheKey(userId, id));
     }
 
-    /** Appends one message after every message already in the conversation. */
+    /** Appends one message at the end of the selected path. */
     public Message append(UUID userId, UUID conversationId, NewMessage message) {
-        return append(userId, conversationId, message, appended -> {});
+        return append(userId, conversationId, null, message, appended -> {});
     }
 
     /**
-     * {@link #append}, running {@code alsoInTransaction} with the new message in the same transaction,
-     * so what it writes commits with the message or not at all.
+     * Appends one message after {@code parentSeq} (null: at the end of the selected path; 0: as a new
+     * first message), running {@code alsoInTransaction} with the new message in the same transaction,
+     * so what it writes commits with the message or not at all. The new message ends the selected path.
      */
-    public Message append(UUID userId, UUID conversationId, NewMessage message, Consumer<Message> alsoInTransaction) {
+    public Message append(
+            UUID userId,
+            UUID conversationId,
+            @Nullable Integer parentSeq,
+            NewMessage message,
+            Consumer<Message> alsoInTransaction) {
         var stored = transactions.execute(status -> {
             var reservation = conversations
-                    .reserve(userId, conversationId, 1)
+                    .reserve(userId, conversationId, 1, parentSeq)
                     .orElseThrow(() -> new ConversationNotFound(conversationId));
-            var appended = toMessage(conversationId, message, reservation.firstSeq(), reservation.firstAt());
+            var appended = toMessage(
+                    conversationId,
+                    message,
+                    reservation.firstSeq(),
+                    parentSeq != null ? parentSeq : reservation.previousLeaf(),
+                    reservation.firstAt());
             messages.insert(userId, appended);
             alsoInTransaction.accept(appended);
             return appended;
@@ -128,7 +139,7 @@ public class ConversationManagement {
         }
         var stored = transactions.execute(status -> {
             var reservation = conversations
-                    .reserve(userId, conversationId, batch.size())
+                    .reserve(userId, conversationId, batch.size(), null)
                     .orElseThrow(() -> new ConversationNotFound(conversationId));
             var rows = new ArrayList<Message>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
@@ -136,6 +147,7 @@ public class ConversationManagement {
                         conversationId,
                         batch.get(i),
                         reservation.firstSeq() + i,
+                        i == 0 ? reservation.previousLeaf() : reservation.firstSeq() + i - 1,
                         reservation.firstAt().plusNanos(i * 1_000L)));
             }
             messages.copy(userId, rows);
@@ -145,7 +157,64 @@ public class ConversationManagement {
         return stored;
     }
 
-    /** The conversation's last {@code limit} messages, oldest first: the history a chat turn reads. */
+    /**
+     * The last {@code limit} messages of the path that ends at {@code lastSeq}, oldest first: the
+     * history a chat turn reads. A conversation that never branched, read at its newest message, is
+     * read as before: its last messages.
+     */
+    public List<Message> history(UUID userId, UUID conversationId, int lastSeq, int limit) {
+        var shape =
+                conversations.shape(userId, conversationId).orElseThrow(() -> new ConversationNotFound(conversationId));
+        if (!shape.branched() && lastSeq >= shape.leafSeq()) {
+            return messages.recent(conversationId, limit);
+        }
+        var path = MessageTree.of(messages.tree(conversationId)).path(lastSeq);
+        return messages.bySeq(
+                conversationId,
+                path.subList(Math.max(0, path.size() - limit), path.size()).stream()
+                        .map(Messages.Node::seq)
+                        .toList());
+    }
+
+    /** One message of the caller's conversation. */
+    public Message message(UUID userId, UUID conversationId, UUID messageId) {
+        if (!conversations.exists(userId, conversationId)) {
+            throw new ConversationNotFound(conversationId);
+        }
+        var node = MessageTree.of(messages.tree(conversationId)).node(messageId);
+        if (node == null) {
+            throw new MessageNotFound(messageId);
+        }
+        return messages.bySeq(conversationId, List.of(node.seq())).getFirst();
+    }
+
+    /** The parent of a new version of the question {@code messageId}: the parent of that question. */
+    public int editedParent(UUID userId, UUID conversationId, UUID messageId) {
+        var edited = message(userId, conversationId, messageId);
+        if (edited.role() != MessageRole.USER) {
+            throw new WrongMessageRole(messageId, edited.role(), "only questions are edited; answers are regenerated");
+        }
+        return edited.parentSeq();
+    }
+
+    /**
+     * Selects the branch that goes through {@code messageId}: the path follows it, then the newest
+     * message after each one, to the end.
+     */
+    public void select(UUID userId, UUID conversationId, UUID messageId) {
+        if (!conversations.exists(userId, conversationId)) {
+            throw new ConversationNotFound(conversationId);
+        }
+        var tree = MessageTree.of(messages.tree(conversationId));
+        var node = tree.node(messageId);
+        if (node == null) {
+            throw new MessageNotFound(messageId);
+        }
+        conversations.select(userId, conversationId, tree.newestLeafUnder(node.seq()));
+        cache.evict(cacheKey(userId, conversationId));
+    }
+
+    /** The conversation's last {@code limit} messages as stored, oldest first, whatever their branch. */
     public List<Message> recent(UUID userId, UUID conversationId, int limit) {
         if (!conversations.exists(userId, conversationId)) {
             throw new ConversationNotFound(conversationId);
@@ -153,14 +222,37 @@ public class ConversationManagement {
         return messages.recent(conversationId, limit);
     }
 
-    /** The conversation's messages, oldest first. */
+    /**
+     * The messages of the selected path, oldest first, each with its siblings. A conversation that
+     * never branched is one path: its messages are paged straight from their index.
+     */
     public Page<Message> messages(UUID userId, UUID conversationId, @Nullable String cursor, int limit) {
         var scope = "messages:" + userId + ":" + conversationId;
         var after = cursors.after(scope, cursor);
-        if (!conversations.exists(userId, conversationId)) {
-            throw new ConversationNotFound(conversationId);
+        var shape =
+                conversations.shape(userId, conversationId).orElseThrow(() -> new ConversationNotFound(conversationId));
+        List<Message> rows;
+        if (!shape.branched()) {
+            rows = messages.page(conversationId, after, checkLimit(limit) + 1);
+        } else {
+            var tree = MessageTree.of(messages.tree(conversationId));
+            var path = tree.path(shape.leafSeq());
+            int from = 0;
+            if (after != null) {
+                // the page goes on after the cursor's message, or from the start when another branch was selected since
+                for (int i = 0; i < path.size(); i++) {
+                    if (path.get(i).id().equals(after.id())) {
+                        from = i + 1;
+                    }
+                }
+            }
+            var seqs = path.subList(from, Math.min(path.size(), from + checkLimit(limit) + 1)).stream()
+                    .map(Messages.Node::seq)
+                    .toList();
+            rows = messages.bySeq(conversationId, seqs).stream()
+                    .map(m -> m.withSiblings(tree.siblings(m.parentSeq())))
+                    .toList();
         }
-        var rows = messages.page(conversationId, after, checkLimit(limit) + 1);
         return cursors.page(rows, limit, scope, m -> new KeysetPosition(m.createdAt(), m.id()));
     }
 
@@ -175,11 +267,12 @@ public class ConversationManagement {
         return userId + ":" + conversationId;
     }
 
-    private static Message toMessage(UUID conversationId, NewMessage message, int seq, Instant at) {
+    private static Message toMessage(UUID conversationId, NewMessage message, int seq, int parentSeq, Instant at) {
         return new Message(
                 Uuid7.next(),
                 conversationId,
                 seq,
+                parentSeq,
                 message.role(),
                 message.content(),
                 message.model(),
@@ -188,7 +281,8 @@ public class ConversationManagement {
                 message.outputTokens(),
                 message.latencyMs(),
                 at,
-                message.citations());
+                message.citations(),
+                List.of());
     }
 
     private static int checkLimit(int limit) {

@@ -16,8 +16,14 @@ import org.springframework.stereotype.Repository;
 @Repository
 class Conversations {
 
-    /** Room made for {@code count} new messages: their first sequence number and first timestamp. */
-    record Reservation(int firstSeq, Instant firstAt) {}
+    /**
+     * Room made for {@code count} new messages: their first sequence number and first timestamp, and
+     * the selected path's last message before them (what they follow unless told otherwise).
+     */
+    record Reservation(int firstSeq, Instant firstAt, int previousLeaf) {}
+
+    /** The conversation's tree: whether it has branches, and the last message of the selected path. */
+    record Shape(boolean branched, int leafSeq) {}
 
     static final String COLUMNS =
             "id, title, model, system_prompt, message_count, created_at, updated_at, last_activity_at";
@@ -120,24 +126,56 @@ class Conversations {
     /**
      * Locks the conversation's row and makes room for {@code count} messages: sequence numbers follow
      * the last one, and timestamps strictly increase, so concurrent appends keep one order and count.
+     * The last of them becomes the selected path's end. {@code parent}, when given, is the message the
+     * first of them follows; when that is not the end of the selected path, the conversation branches.
      */
-    Optional<Reservation> reserve(UUID userId, UUID id, int count) {
+    Optional<Reservation> reserve(UUID userId, UUID id, int count, @Nullable Integer parent) {
         return jdbc.sql("""
-                        update conversations
-                           set message_count = message_count + :count,
-                               last_activity_at = greatest(clock_timestamp(), last_activity_at + interval '1 microsecond')
+                        update conversations c
+                           set message_count = c.message_count + :count,
+                               leaf_seq = c.message_count + :count,
+                               branched = c.branched or coalesce(cast(:parent as integer) <> before.leaf, false),
+                               last_activity_at = greatest(clock_timestamp(), c.last_activity_at + interval '1 microsecond')
                                                   + (:count - 1) * interval '1 microsecond',
                                updated_at = now()
-                         where id = :id and user_id = :userId
-                        returning message_count, last_activity_at
+                          from (select id, coalesce(leaf_seq, message_count) as leaf
+                                  from conversations
+                                 where id = :id and user_id = :userId
+                                   for update) before
+                         where c.id = before.id
+                        returning c.message_count, c.last_activity_at, before.leaf as previous_leaf
                         """)
                 .param("id", id)
                 .param("userId", userId)
                 .param("count", count)
+                .param("parent", parent)
                 .query((rs, row) -> new Reservation(
                         rs.getInt("message_count") - count + 1,
-                        rs.getTimestamp("last_activity_at").toInstant().minusNanos((count - 1) * 1_000L)))
+                        rs.getTimestamp("last_activity_at").toInstant().minusNanos((count - 1) * 1_000L),
+                        rs.getInt("previous_leaf")))
                 .optional();
+    }
+
+    Optional<Shape> shape(UUID userId, UUID id) {
+        return jdbc.sql("""
+                        select branched, coalesce(leaf_seq, message_count) as leaf
+                          from conversations
+                         where id = :id and user_id = :userId
+                        """)
+                .param("id", id)
+                .param("userId", userId)
+                .query((rs, row) -> new Shape(rs.getBoolean("branched"), rs.getInt("leaf")))
+                .optional();
+    }
+
+    /** Selects the path that ends at {@code leaf}. */
+    boolean select(UUID userId, UUID id, int leaf) {
+        return jdbc.sql("update conversations set leaf_seq = :leaf where id = :id and user_id = :userId")
+                        .param("id", id)
+                        .param("userId", userId)
+                        .param("leaf", leaf)
+                        .update()
+                == 1;
     }
 
     static Conversation conversation(ResultSet rs, int row) throws SQLException {

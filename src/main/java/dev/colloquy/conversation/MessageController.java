@@ -24,7 +24,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** A conversation's messages: reading them, and importing many at once. Posting one is a chat turn (chat/). */
+/**
+ * A conversation's messages: reading the selected path, selecting another branch, and importing many at
+ * once. Posting one is a chat turn (chat/).
+ */
 @RestController
 @RequestMapping("/api/conversations/{conversationId}/messages")
 class MessageController {
@@ -60,6 +63,17 @@ class MessageController {
             @RequestParam(defaultValue = "50") @Min(1) @Max(ConversationManagement.MAX_PAGE) int limit,
             @RequestParam(required = false) @Nullable String cursor) {
         return conversations.messages(caller.id(), conversationId, cursor, limit);
+    }
+
+    /** Shows the branch through this message: it and the newest messages after it, to the end. */
+    @PostMapping("/{messageId}/select")
+    @InvalidateCache("conversation:*")
+    ResponseEntity<Void> select(
+            @AuthenticationPrincipal CurrentUser caller,
+            @PathVariable UUID conversationId,
+            @PathVariable UUID messageId) {
+        conversations.select(caller.id(), conversationId, messageId);
+        return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/import")

@@ -23,6 +23,7 @@ class Messages {
             "conversation_id",
             "user_id",
             "seq",
+            "parent_seq",
             "role",
             "content",
             "model",
@@ -33,15 +34,15 @@ class Messages {
             "created_at");
 
     static final String INSERT = """
-            insert into messages (id, conversation_id, user_id, seq, role, content, model, status, input_tokens,
-                                  output_tokens, latency_ms, created_at, citations, words)
-            values (:id, :conversationId, :userId, :seq, :role, :content, :model, :status, :inputTokens,
+            insert into messages (id, conversation_id, user_id, seq, parent_seq, role, content, model, status,
+                                  input_tokens, output_tokens, latency_ms, created_at, citations, words)
+            values (:id, :conversationId, :userId, :seq, :parentSeq, :role, :content, :model, :status, :inputTokens,
                     :outputTokens, :latencyMs, :createdAt, cast(:citations as jsonb),
                     to_tsvector('english', cast(:words as text)))
             """;
 
     static final String FIRST_PAGE = """
-            select id, conversation_id, seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
+            select id, conversation_id, seq, coalesce(parent_seq, seq - 1) as parent_seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
                    created_at, citations
               from messages
              where conversation_id = :conversationId
@@ -51,7 +52,7 @@ class Messages {
 
     /** The repeated {@code created_at >= :at} lets PostgreSQL skip the partitions before the cursor. */
     static final String NEXT_PAGE = """
-            select id, conversation_id, seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
+            select id, conversation_id, seq, coalesce(parent_seq, seq - 1) as parent_seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
                    created_at, citations
               from messages
              where conversation_id = :conversationId
@@ -114,6 +115,7 @@ class Messages {
                 .param("conversationId", message.conversationId())
                 .param("userId", userId)
                 .param("seq", message.seq())
+                .param("parentSeq", message.parentSeq())
                 .param("role", message.role().wireName())
                 .param("content", message.content())
                 .param("model", message.model())
@@ -165,6 +167,7 @@ class Messages {
             m.conversationId(),
             userId,
             m.seq(),
+            m.parentSeq(),
             m.role().wireName(),
             m.content(),
             m.model(),
@@ -177,7 +180,7 @@ class Messages {
     }
 
     static final String RECENT = """
-            select id, conversation_id, seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
+            select id, conversation_id, seq, coalesce(parent_seq, seq - 1) as parent_seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
                    created_at, citations
               from messages
              where conversation_id = :conversationId
@@ -193,6 +196,44 @@ class Messages {
                 .query(Messages::message)
                 .list()
                 .reversed();
+    }
+
+    /** Where a message sits in its conversation's tree. */
+    record Node(UUID id, int seq, int parentSeq, MessageRole role) {}
+
+    /** Every message of the conversation as a node of its tree, in the order they were appended. */
+    List<Node> tree(UUID conversationId) {
+        return jdbc.sql("""
+                        select id, seq, coalesce(parent_seq, seq - 1) as parent_seq, role
+                          from messages
+                         where conversation_id = :conversationId
+                         order by seq
+                        """)
+                .param("conversationId", conversationId)
+                .query((rs, row) -> new Node(
+                        rs.getObject("id", UUID.class),
+                        rs.getInt("seq"),
+                        rs.getInt("parent_seq"),
+                        MessageRole.fromWire(rs.getString("role"))))
+                .list();
+    }
+
+    /** The messages with these sequence numbers, in their order. */
+    List<Message> bySeq(UUID conversationId, List<Integer> seqs) {
+        if (seqs.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("""
+                        select id, conversation_id, seq, coalesce(parent_seq, seq - 1) as parent_seq, role, content,
+                               model, status, input_tokens, output_tokens, latency_ms, created_at, citations
+                          from messages
+                         where conversation_id = :conversationId and seq = any(:seqs)
+                         order by seq
+                        """)
+                .param("conversationId", conversationId)
+                .param("seqs", seqs.toArray(Integer[]::new))
+                .query(Messages::message)
+                .list();
     }
 
     /** Up to {@code limit} messages after the position, oldest first. */
@@ -232,6 +273,7 @@ class Messages {
                 rs.getObject("id", UUID.class),
                 rs.getObject("conversation_id", UUID.class),
                 rs.getInt("seq"),
+                rs.getInt("parent_seq"),
                 MessageRole.fromWire(rs.getString("role")),
                 rs.getString("content"),
                 rs.getString("model"),
@@ -240,7 +282,8 @@ class Messages {
                 rs.getObject("output_tokens", Integer.class),
                 rs.getObject("latency_ms", Integer.class),
                 rs.getTimestamp("created_at").toInstant(),
-                citations(rs.getString("citations")));
+                citations(rs.getString("citations")),
+                List.of());
     }
 
     private static List<Citation> citations(@Nullable String json) {

@@ -53,6 +53,7 @@ class AccessControlIT extends IntegrationTest {
             "POST /v1/embeddings", "{\"model\":\"test-model\",\"input\":\"hi\"}");
 
     private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z]+)}");
+    private static final String MESSAGE = "{messageId}";
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
@@ -80,12 +81,28 @@ class AccessControlIT extends IntegrationTest {
                 .json()
                 .get("key")
                 .asString();
+        api().post(
+                        "/api/conversations/" + conversation + "/messages/import",
+                        owner.token(),
+                        "{\"messages\":[{\"role\":\"user\",\"content\":\"my question\"}]}");
+        var message = api().get("/api/conversations/" + conversation + "/messages", owner.token())
+                .json()
+                .get("items")
+                .get(0)
+                .get("id")
+                .asString();
         var ids = Map.of(
-                "/api/conversations", conversation,
-                "/api/documents", document,
-                "/api/api-keys", key,
+                MESSAGE,
+                message,
+                "/api/conversations",
+                conversation,
+                "/api/documents",
+                document,
+                "/api/api-keys",
+                key,
                 // the admin's account routes act on an account of their own, not on the owner's
-                "/api/admin/users", api().register().id().toString());
+                "/api/admin/users",
+                api().register().id().toString());
         var problems = new ArrayList<String>();
         int ownerChecked = 0;
 
@@ -282,6 +299,8 @@ class AccessControlIT extends IntegrationTest {
                             .findFirst()
                             .orElseThrow(() -> new AssertionError("no resource for " + pattern));
                 case "chunkId" -> UUID.randomUUID().toString();
+                // a message of the owner's conversation where the test has one, so a 404 is about ownership
+                case "messageId" -> ids.getOrDefault(MESSAGE, UUID.randomUUID().toString());
                 case "name" -> "app.0000000000.js";
                 default -> throw new AssertionError("AccessControlIT does not know {" + m.group(1) + "} in " + pattern);
             };

@@ -125,7 +125,7 @@ class WebUiIT extends IntegrationTest {
         browser.navigate().refresh();
         wait.until(d -> d.findElements(By.cssSelector("#messages .message")).size() == 2);
         assertThat(browser.getCurrentUrl()).isEqualTo(conversationUrl);
-        assertThat(byCss("#messages .message.user").getText()).isEqualTo("How do answers arrive?");
+        assertThat(byCss("#messages .message.user .body").getText()).isEqualTo("How do answers arrive?");
         assertThat(lastAnswer().getText()).contains("Streaming answers arrive token by token.", "Model: test-model");
 
         // model output cannot run script: tags and handlers are dropped, links to javascript: too
@@ -527,6 +527,69 @@ class WebUiIT extends IntegrationTest {
      * WCAG 2.0 and 2.1 A and AA. Without Node.js and npm it is left out, said on the console, except
      * under CI, where it fails.
      */
+    /**
+     * Edit and regenerate as a user would: a question edited in place asks again and keeps the earlier
+     * version behind "‹ 1 / 2 ›"; an answer regenerated keeps the earlier answer the same way.
+     */
+    @Test
+    void aQuestionIsEditedAnAnswerRegeneratedAndEveryVersionKept() throws Exception {
+        browser.get(base() + "/");
+        signUp();
+        new Select(byId("new-model")).selectByValue("test-model");
+        byId("new-conversation").click();
+        wait.until(ExpectedConditions.urlMatches("#/c/[0-9a-f-]{36}$"));
+        ask("Which port does Redis use?");
+        wait.until(d -> lastAnswer().getText().contains("You said: Which port does Redis use?."));
+        wait.until(d -> !lastAnswer().getAttribute("class").contains("streaming"));
+
+        var question =
+                browser.findElements(By.cssSelector("#messages .message.user")).getLast();
+        question.findElement(By.cssSelector("button.edit")).click();
+        var edit = question.findElement(By.cssSelector(".edit-form textarea"));
+        assertThat(edit.getAttribute("value")).isEqualTo("Which port does Redis use?");
+        edit.clear();
+        edit.sendKeys("Which port does Sentinel use?");
+        edit.sendKeys("\n");
+        wait.until(d -> versions("user").equals("2 / 2"));
+        assertThat(lastAnswer().getText()).contains("You said: Which port does Sentinel use?.");
+        assertThat(browser.findElements(By.cssSelector("#messages .message"))).hasSize(2);
+        screenshot("edited-question.png");
+        assertAccessible("an edited question with its two versions");
+
+        byCss("#messages .message.user .versions button[aria-label='Previous question']")
+                .click();
+        wait.until(d -> versions("user").equals("1 / 2"));
+        wait.until(d -> lastAnswer().getText().contains("You said: Which port does Redis use?."));
+
+        upstream.script("test-model", Reply.stream("Port ", "6379", "."));
+        lastAnswer().findElement(By.cssSelector("button.regenerate")).click();
+        wait.until(d -> versions("assistant").equals("2 / 2"));
+        assertThat(lastAnswer().getText()).contains("Port 6379.");
+        assertThat(versions("user")).as("the question's versions stay").isEqualTo("1 / 2");
+        screenshot("regenerated-answer.png");
+        assertAccessible("a regenerated answer with its two versions");
+
+        byCss("#messages .message.assistant .versions button[aria-label='Previous answer']")
+                .click();
+        wait.until(d -> versions("assistant").equals("1 / 2"));
+        assertThat(lastAnswer().getText()).contains("You said: Which port does Redis use?.");
+        assertThat(severeBrowserLogs()).isEmpty();
+    }
+
+    /** The "2 / 3" of the last message with this role, or "" when it has no versions (or is being replaced). */
+    private String versions(String role) {
+        try {
+            var messages = browser.findElements(By.cssSelector("#messages .message." + role));
+            if (messages.isEmpty()) {
+                return "";
+            }
+            var counter = messages.getLast().findElements(By.cssSelector(".versions > span"));
+            return counter.isEmpty() ? "" : counter.getFirst().getText();
+        } catch (org.openqa.selenium.StaleElementReferenceException replaced) {
+            return "";
+        }
+    }
+
     private void assertAccessible(String state) throws Exception {
         var axe = axeCore();
         if (axe == null) {
