@@ -803,6 +803,7 @@
       })),
     );
     $('settings-system').value = conversation.systemPrompt || '';
+    $('settings-temperature').value = conversation.temperature ?? '';
     $('settings').showModal();
   });
 
@@ -810,10 +811,15 @@
     if ($('settings').returnValue !== 'save' || !state.current) return;
     const id = state.current.id;
     try {
-      // an empty string clears a field; the model and the prompt are sent as the dialog shows them
+      // an empty string clears a field, null the temperature; each is sent as the dialog shows it
+      const temperature = $('settings-temperature').value;
       const updated = await api(`/api/conversations/${id}`, {
         method: 'PATCH',
-        body: { model: $('settings-model').value, systemPrompt: $('settings-system').value },
+        body: {
+          model: $('settings-model').value,
+          systemPrompt: $('settings-system').value,
+          temperature: temperature === '' ? null : Number(temperature),
+        },
       });
       if (state.current && state.current.id === id) {
         state.current = updated;
@@ -866,6 +872,7 @@
           title: conversation.title,
           model: conversation.model,
           systemPrompt: conversation.systemPrompt,
+          temperature: conversation.temperature ?? null,
           createdAt: conversation.createdAt,
           messages: messages.map((m) => ({
             role: m.role, content: m.content, model: m.model, status: m.status, createdAt: m.createdAt,
@@ -925,6 +932,7 @@
       if (c && c.format === EXPORT_FORMAT) {
         return {
           title: c.title, model: c.model, systemPrompt: c.systemPrompt,
+          temperature: typeof c.temperature === 'number' && c.temperature >= 0 && c.temperature <= 2 ? c.temperature : null,
           messages: (c.messages || []).map((m) => ({ role: m.role, content: m.content, model: m.model || null })),
         };
       }
@@ -960,6 +968,7 @@
         title: String(imported.title || 'Imported conversation').replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200),
         ...(known ? { model: imported.model } : {}),
         ...(imported.systemPrompt ? { systemPrompt: imported.systemPrompt } : {}),
+        ...(typeof imported.temperature === 'number' ? { temperature: imported.temperature } : {}),
       },
       headers: { 'Idempotency-Key': crypto.randomUUID() },
     });

@@ -1,6 +1,7 @@
 package dev.colloquy.chat;
 
 import dev.colloquy.conversation.Citation;
+import dev.colloquy.conversation.Conversation;
 import dev.colloquy.conversation.ConversationManagement;
 import dev.colloquy.conversation.Message;
 import dev.colloquy.conversation.MessageRole;
@@ -129,7 +130,7 @@ public class ChatTurns {
         var conversation = conversations.get(userId, conversationId);
         var model = gateway.resolve(userId, caller.apiKey(), conversation.model());
         checkRoom(model, conversation.systemPrompt(), question.content());
-        return answer(caller, model, conversation.systemPrompt(), question, history, REGENERATE, sink, null);
+        return answer(caller, model, conversation, question, history, REGENERATE, sink, null);
     }
 
     private Turn take(
@@ -159,7 +160,7 @@ public class ChatTurns {
                         asked -> checkpoint(keyed, ASKED + asked.id()));
         onUserMessage.accept(userMessage);
         var history = conversations.history(userId, conversationId, userMessage.seq(), HISTORY_MESSAGES);
-        return answer(caller, model, system, userMessage, history, CachePolicy.DEFAULT, sink, keyed);
+        return answer(caller, model, conversation, userMessage, history, CachePolicy.DEFAULT, sink, keyed);
     }
 
     private static void checkRoom(LlmModel model, @Nullable String system, String content) {
@@ -173,7 +174,7 @@ public class ChatTurns {
     private Turn answer(
             CurrentUser caller,
             LlmModel model,
-            @Nullable String system,
+            Conversation conversation,
             Message userMessage,
             List<Message> history,
             CachePolicy cachePolicy,
@@ -182,13 +183,15 @@ public class ChatTurns {
         var userId = caller.id();
         var conversationId = userMessage.conversationId();
         var sources = documents.sourcesFor(userId, userMessage.content(), model.contextWindow() / 4);
-        var context = context(model, system, sources, history);
+        var context = context(model, conversation.systemPrompt(), sources, history);
         var completion = gateway.complete(
                 new ChatRequest(
                         userId,
                         model.name(),
                         context,
-                        ModelOptions.DEFAULT,
+                        conversation.temperature() == null
+                                ? ModelOptions.DEFAULT
+                                : ModelOptions.sampling(conversation.temperature(), null),
                         conversationId,
                         Set.of(userMessage.id()),
                         cachePolicy,

@@ -17,6 +17,7 @@ class ConversationAccountData implements AccountData {
     private static final String CONVERSATIONS = """
             select created_at as at, id,
                    json_build_object('id', id, 'title', title, 'model', model, 'systemPrompt', system_prompt,
+                                     'temperature', temperature,
                                      'messageCount', message_count, 'createdAt', created_at,
                                      'lastActivityAt', last_activity_at)::text as line
               from conversations
@@ -28,7 +29,8 @@ class ConversationAccountData implements AccountData {
 
     private static final String MESSAGES = """
             select created_at as at, id,
-                   json_build_object('id', id, 'conversationId', conversation_id, 'role', role, 'content', content,
+                   json_build_object('id', id, 'conversationId', conversation_id, 'seq', seq,
+                                     'parentSeq', coalesce(parent_seq, seq - 1), 'role', role, 'content', content,
                                      'model', model, 'status', status, 'inputTokens', input_tokens,
                                      'outputTokens', output_tokens, 'metadata', metadata, 'createdAt', created_at)::text as line
               from messages

@@ -4,6 +4,7 @@ import dev.colloquy.cache.CacheResponse;
 import dev.colloquy.cache.InvalidateCache;
 import dev.colloquy.platform.Page;
 import dev.colloquy.user.CurrentUser;
+import dev.colloquy.web.InvalidParameter;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -25,6 +26,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 @RestController
 @RequestMapping("/api/conversations")
@@ -41,7 +43,29 @@ class ConversationController {
             String model,
 
             @Nullable @Size(max = 20_000) @Pattern(regexp = NO_NUL, message = "must not contain NUL characters")
-            String systemPrompt) {}
+            String systemPrompt,
+
+            // absent: unchanged; null: the model's default; a number from 0 to 2
+            @Nullable JsonNode temperature) {
+
+        boolean setsTemperature() {
+            return temperature != null;
+        }
+
+        @Nullable
+        Double temperatureValue() {
+            if (temperature == null || temperature.isNull()) {
+                return null;
+            }
+            if (!temperature.isNumber()
+                    || temperature.doubleValue() < 0
+                    || temperature.doubleValue() > 2
+                    || Double.isNaN(temperature.doubleValue())) {
+                throw new InvalidParameter("temperature must be a number from 0 to 2, or null for the model's default");
+            }
+            return temperature.doubleValue();
+        }
+    }
 
     private final ConversationManagement conversations;
 
@@ -63,8 +87,9 @@ class ConversationController {
     ResponseEntity<Conversation> start(
             @AuthenticationPrincipal CurrentUser caller,
             @Valid @RequestBody(required = false) @Nullable ConversationFields fields) {
-        var request = fields == null ? new ConversationFields(null, null, null) : fields;
-        var conversation = conversations.start(caller.id(), request.title(), request.model(), request.systemPrompt());
+        var request = fields == null ? new ConversationFields(null, null, null, null) : fields;
+        var conversation = conversations.start(
+                caller.id(), request.title(), request.model(), request.systemPrompt(), request.temperatureValue());
         return ResponseEntity.created(URI.create("/api/conversations/" + conversation.id()))
                 .body(conversation);
     }
@@ -81,7 +106,14 @@ class ConversationController {
             @AuthenticationPrincipal CurrentUser caller,
             @PathVariable UUID id,
             @Valid @RequestBody ConversationFields fields) {
-        return conversations.update(caller.id(), id, fields.title(), fields.model(), fields.systemPrompt());
+        return conversations.update(
+                caller.id(),
+                id,
+                fields.title(),
+                fields.model(),
+                fields.systemPrompt(),
+                fields.setsTemperature(),
+                fields.temperatureValue());
     }
 
     @DeleteMapping("/{id}")

@@ -50,14 +50,25 @@ public class ConversationManagement {
         this.cache = cache.typed(CacheNamespace.CONVERSATION, Conversation.class);
     }
 
+    /** A conversation with the model's own temperature. */
     public Conversation start(
             UUID userId, @Nullable String title, @Nullable String model, @Nullable String systemPrompt) {
+        return start(userId, title, model, systemPrompt, null);
+    }
+
+    public Conversation start(
+            UUID userId,
+            @Nullable String title,
+            @Nullable String model,
+            @Nullable String systemPrompt,
+            @Nullable Double temperature) {
         var now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         var conversation = new Conversation(
                 Uuid7.next(),
                 title == null || title.isBlank() ? DEFAULT_TITLE : title.strip(),
                 blankToNull(model),
                 blankToNull(systemPrompt),
+                temperature,
                 0,
                 now,
                 now,
@@ -81,11 +92,18 @@ public class ConversationManagement {
         return cursors.page(rows, limit, scope, c -> new KeysetPosition(c.lastActivityAt(), c.id()));
     }
 
+    /** Changes the fields given; the temperature only when {@code setTemperature} (null: the model's default). */
     public Conversation update(
-            UUID userId, UUID id, @Nullable String title, @Nullable String model, @Nullable String systemPrompt) {
+            UUID userId,
+            UUID id,
+            @Nullable String title,
+            @Nullable String model,
+            @Nullable String systemPrompt,
+            boolean setTemperature,
+            @Nullable Double temperature) {
         var newTitle = title == null ? null : title.isBlank() ? DEFAULT_TITLE : title.strip();
         var updated = conversations
-                .update(userId, id, newTitle, model, systemPrompt)
+                .update(userId, id, newTitle, model, systemPrompt, setTemperature, temperature)
                 .orElseThrow(() -> new ConversationNotFound(id));
         cache.evict(cacheKey(userId, id));
         return updated;

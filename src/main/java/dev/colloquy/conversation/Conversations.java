@@ -26,10 +26,10 @@ class Conversations {
     record Shape(boolean branched, int leafSeq) {}
 
     static final String COLUMNS =
-            "id, title, model, system_prompt, message_count, created_at, updated_at, last_activity_at";
+            "id, title, model, system_prompt, temperature, message_count, created_at, updated_at, last_activity_at";
 
     static final String FIRST_PAGE = """
-            select id, title, model, system_prompt, message_count, created_at, updated_at, last_activity_at
+            select id, title, model, system_prompt, temperature, message_count, created_at, updated_at, last_activity_at
               from conversations
              where user_id = :userId
              order by last_activity_at desc, id desc
@@ -37,7 +37,7 @@ class Conversations {
             """;
 
     static final String NEXT_PAGE = """
-            select id, title, model, system_prompt, message_count, created_at, updated_at, last_activity_at
+            select id, title, model, system_prompt, temperature, message_count, created_at, updated_at, last_activity_at
               from conversations
              where user_id = :userId
                and (last_activity_at, id) < (:at, :id)
@@ -53,15 +53,17 @@ class Conversations {
 
     void insert(UUID userId, Conversation conversation) {
         jdbc.sql("""
-                        insert into conversations (id, user_id, title, model, system_prompt, created_at, updated_at,
-                                                   last_activity_at)
-                        values (:id, :userId, :title, :model, :systemPrompt, :createdAt, :createdAt, :createdAt)
+                        insert into conversations (id, user_id, title, model, system_prompt, temperature, created_at,
+                                                   updated_at, last_activity_at)
+                        values (:id, :userId, :title, :model, :systemPrompt, :temperature, :createdAt, :createdAt,
+                                :createdAt)
                         """)
                 .param("id", conversation.id())
                 .param("userId", userId)
                 .param("title", conversation.title())
                 .param("model", conversation.model())
                 .param("systemPrompt", conversation.systemPrompt())
+                .param("temperature", conversation.temperature())
                 .param("createdAt", conversation.createdAt().atOffset(ZoneOffset.UTC))
                 .update();
     }
@@ -93,24 +95,37 @@ class Conversations {
         return query.query(Conversations::conversation).list();
     }
 
-    /** Changes the given fields (null leaves a field as it is); empty when the caller has no such conversation. */
+    /**
+     * Changes the given fields (null leaves a field as it is; the temperature is set, to null too, when
+     * {@code setTemperature}); empty when the caller has no such conversation.
+     */
     Optional<Conversation> update(
-            UUID userId, UUID id, @Nullable String title, @Nullable String model, @Nullable String systemPrompt) {
+            UUID userId,
+            UUID id,
+            @Nullable String title,
+            @Nullable String model,
+            @Nullable String systemPrompt,
+            boolean setTemperature,
+            @Nullable Double temperature) {
         return jdbc.sql("""
                         update conversations
                            set title = coalesce(:title, title),
                                model = case when :model::text is null then model else nullif(:model::text, '') end,
                                system_prompt = case when :systemPrompt::text is null then system_prompt
                                                     else nullif(:systemPrompt::text, '') end,
+                               temperature = case when :setTemperature then cast(:temperature as double precision)
+                                                  else temperature end,
                                updated_at = now()
                          where id = :id and user_id = :userId
-                        returning id, title, model, system_prompt, message_count, created_at, updated_at, last_activity_at
+                        returning id, title, model, system_prompt, temperature, message_count, created_at, updated_at, last_activity_at
                         """)
                 .param("id", id)
                 .param("userId", userId)
                 .param("title", title)
                 .param("model", model)
                 .param("systemPrompt", systemPrompt)
+                .param("setTemperature", setTemperature)
+                .param("temperature", temperature)
                 .query(Conversations::conversation)
                 .optional();
     }
@@ -184,6 +199,7 @@ class Conversations {
                 rs.getString("title"),
                 rs.getString("model"),
                 rs.getString("system_prompt"),
+                rs.getObject("temperature", Double.class),
                 rs.getInt("message_count"),
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant(),

@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -228,6 +229,47 @@ class ChatIT extends IntegrationTest {
             assertThat(totals.get("failedCalls").asLong()).isEqualTo(1);
             assertThat(totals.get("costUsd").decimalValue()).isEqualByComparingTo(BigDecimal.ZERO);
         });
+    }
+
+    @Test
+    void aConversationsTemperatureGoesWithEachTurnUntilItIsCleared() {
+        var account = api().register();
+        var id = api().post(
+                        "/api/conversations",
+                        account.token(),
+                        "{\"title\":\"Warm\",\"model\":\"lonely\",\"temperature\":0.7}")
+                .json()
+                .get("id")
+                .asString();
+        api().post("/api/conversations/" + id + "/messages", account.token(), "{\"content\":\"one\"}");
+        assertThat(upstream.lastRequest("lonely").get("temperature").asDouble()).isEqualTo(0.7);
+
+        var renamed = api().patch("/api/conversations/" + id, account.token(), "{\"title\":\"Still warm\"}");
+        assertThat(renamed.json().get("temperature").asDouble())
+                .as("a field not sent stays")
+                .isEqualTo(0.7);
+        var cooled = api().patch("/api/conversations/" + id, account.token(), "{\"temperature\":0}");
+        assertThat(cooled.json().get("temperature").asDouble()).isZero();
+        api().post("/api/conversations/" + id + "/messages", account.token(), "{\"content\":\"two\"}");
+        assertThat(upstream.lastRequest("lonely").get("temperature").asDouble()).isZero();
+
+        var cleared = api().patch("/api/conversations/" + id, account.token(), "{\"temperature\":null}");
+        assertThat(cleared.json().get("temperature").isNull()).isTrue();
+        api().post("/api/conversations/" + id + "/messages", account.token(), "{\"content\":\"three\"}");
+        assertThat(upstream.lastRequest("lonely").has("temperature"))
+                .as("the model's own default")
+                .isFalse();
+
+        for (var wrong : List.of("2.5", "-1", "\"warm\"", "[1]")) {
+            var refused = api().patch("/api/conversations/" + id, account.token(), "{\"temperature\":" + wrong + "}");
+            assertThat(refused.status()).as(wrong).isEqualTo(400);
+            assertThat(refused.contentType()).startsWith("application/problem+json");
+        }
+        assertThat(api().get("/api/conversations/" + id, account.token())
+                        .json()
+                        .get("temperature")
+                        .isNull())
+                .isTrue();
     }
 
     private String start(Api.Account account, String title, String model) {

@@ -428,15 +428,16 @@ class WebUiIT extends IntegrationTest {
                 .isEqualTo("test-model");
         new Select(byId("settings-model")).selectByValue("local");
         byId("settings-system").sendKeys("Answer in one sentence.");
+        byId("settings-temperature").sendKeys("0.3");
         screenshot("conversation-settings.png");
         assertAccessible("the conversation settings dialog");
         byCss("#settings-form button[value=save]").click();
         wait.until(d -> byId("conversation-model").getText().equals("Model: local"));
-        assertThat(jdbc.sql("select model, system_prompt from conversations where id = :id")
+        assertThat(jdbc.sql("select model, system_prompt, temperature from conversations where id = :id")
                         .param("id", id)
-                        .query((rs, n) -> rs.getString(1) + "|" + rs.getString(2))
+                        .query((rs, n) -> rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3))
                         .single())
-                .isEqualTo("local|Answer in one sentence.");
+                .isEqualTo("local|Answer in one sentence.|0.3");
         browser.navigate().refresh();
         wait.until(d -> byId("conversation-model").getText().equals("Model: local"));
         assertThat(byId("local-banner").isDisplayed()).isTrue();
