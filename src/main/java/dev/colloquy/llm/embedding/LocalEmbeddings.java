@@ -20,7 +20,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * In-process sentence embeddings (384 dimensions, unit length) from two quantized models shipped in
+ * In-process sentence embeddings (unit length; 384 dimensions from MiniLM, 512 from bge-small-zh) from two quantized models shipped in
  * the jar, each loaded on first use; nothing is downloaded. Each text goes to the model of its script:
  * Chinese and Japanese text (Han and kana the larger part of its letters, {@link #CHINESE_SHARE}) to
  * bge-small-zh-v1.5, every other text to all-MiniLM-L6-v2, which was trained on English and placed
@@ -62,9 +62,9 @@ public class LocalEmbeddings implements DisposableBean {
             Math.max(1, CORES / 2),
             Thread.ofPlatform().name("embedding-documents-", 0).daemon().factory());
     private final Model english =
-            new Model(ENGLISH, "/all-minilm-l6-v2-q.onnx", "/all-minilm-l6-v2-q-tokenizer.json", PoolingMode.MEAN);
-    private final Model chinese =
-            new Model(CHINESE, "/bge-small-zh-v1.5-q.onnx", "/bge-small-zh-v1.5-q-tokenizer.json", PoolingMode.CLS);
+            new Model(ENGLISH, "/all-minilm-l6-v2-q.onnx", "/all-minilm-l6-v2-q-tokenizer.json", PoolingMode.MEAN, 384);
+    private final Model chinese = new Model(
+            CHINESE, "/bge-small-zh-v1.5-q.onnx", "/bge-small-zh-v1.5-q-tokenizer.json", PoolingMode.CLS, 512);
 
     /** One text, for a request (a question to search with or to cache by), by the model of its script. */
     public Embedding embed(String text) {
@@ -170,13 +170,15 @@ public class LocalEmbeddings implements DisposableBean {
         private final String file;
         private final String tokenizer;
         private final PoolingMode pooling;
+        private final int dimension;
         private volatile @Nullable Encoder encoder;
 
-        Model(String name, String file, String tokenizer, PoolingMode pooling) {
+        Model(String name, String file, String tokenizer, PoolingMode pooling, int dimension) {
             this.name = name;
             this.file = file;
             this.tokenizer = tokenizer;
             this.pooling = pooling;
+            this.dimension = dimension;
         }
 
         Encoder encoder() {
@@ -184,7 +186,7 @@ public class LocalEmbeddings implements DisposableBean {
             if (loaded == null) {
                 synchronized (this) {
                     if (encoder == null) {
-                        encoder = new Encoder(load());
+                        encoder = new Encoder(load(), dimension);
                     }
                     loaded = encoder;
                 }
@@ -224,10 +226,12 @@ public class LocalEmbeddings implements DisposableBean {
     private static final class Encoder extends AbstractInProcessEmbeddingModel {
 
         private final OnnxBertBiEncoder encoder;
+        private final int dimension;
 
-        Encoder(OnnxBertBiEncoder encoder) {
+        Encoder(OnnxBertBiEncoder encoder, int dimension) {
             super(Runnable::run);
             this.encoder = encoder;
+            this.dimension = dimension;
         }
 
         @Override
@@ -237,7 +241,7 @@ public class LocalEmbeddings implements DisposableBean {
 
         @Override
         protected Integer knownDimension() {
-            return 384;
+            return dimension;
         }
     }
 }

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +67,7 @@ public final class SseUpstream {
 
     private final HttpClient client;
     private final JsonMapper json;
-    private final ScheduledExecutorService watchdog;
+    private final ScheduledThreadPoolExecutor watchdog;
 
     @org.springframework.beans.factory.annotation.Autowired
     SseUpstream(dev.colloquy.llm.LlmProperties properties, JsonMapper json) {
@@ -84,10 +83,9 @@ public final class SseUpstream {
         this.json = json;
         // a stream's deadlines are cancelled when it ends, mostly minutes before they are due: removed
         // from the queue at once, or every finished stream's response stays reachable until then
-        var scheduler = new ScheduledThreadPoolExecutor(
+        this.watchdog = new ScheduledThreadPoolExecutor(
                 1, Thread.ofPlatform().daemon().name("llm-watchdog").factory());
-        scheduler.setRemoveOnCancelPolicy(true);
-        this.watchdog = scheduler;
+        watchdog.setRemoveOnCancelPolicy(true);
     }
 
     public JsonMapper json() {
@@ -96,7 +94,7 @@ public final class SseUpstream {
 
     /** Deadlines and idle checks still queued: none once every stream read so far has ended. */
     int pendingDeadlines() {
-        return ((ScheduledThreadPoolExecutor) watchdog).getQueue().size();
+        return watchdog.getQueue().size();
     }
 
     /** POSTs the JSON body; answers the response of a 200, or throws what the failure means. */
