@@ -371,6 +371,28 @@ class KitConsistencyTest {
         assertThat(alerts.path("spec").path("groups"))
                 .isEqualTo(DeploymentFilesTest.yaml(Path.of("monitoring/prometheus/alerts.yml"))
                         .path("groups"));
+        // Alertmanager: the kit's configuration, with its files where the operator mounts them
+        var values = DeploymentFilesTest.yaml(Path.of("deployment/kubernetes/kube-prometheus-stack-values.yml"));
+        var configSecret =
+                values.at("/alertmanager/alertmanagerSpec/configSecret").asText();
+        var credentials = values.at("/alertmanager/alertmanagerSpec/secrets/0").asText();
+        var alertmanager = find(monitoring, "Secret", configSecret);
+        var kit = Files.readString(Path.of("monitoring/alertmanager/alertmanager.yml"))
+                .replace("/etc/alertmanager/secrets/", "/etc/alertmanager/secrets/" + credentials + "/")
+                .replace("- templates/*.tmpl", "- /etc/alertmanager/config/*.tmpl");
+        JsonNode generated = JSON.valueToTree(DeploymentFilesTest.yamlParser()
+                .load(alertmanager.at("/stringData/alertmanager.yaml").asText()));
+        JsonNode expected = JSON.valueToTree(DeploymentFilesTest.yamlParser().load(kit));
+        assertThat(generated).isEqualTo(expected);
+        try (var templates = Files.list(Path.of("monitoring/alertmanager/templates"))) {
+            for (var template : templates.toList()) {
+                assertThat(alertmanager
+                                .at("/stringData/" + template.getFileName())
+                                .asText())
+                        .as(template.toString())
+                        .isEqualTo(Files.readString(template));
+            }
+        }
         assertThat(recording.path("spec").path("groups"))
                 .isEqualTo(DeploymentFilesTest.yaml(Path.of("monitoring/prometheus/recording_rules.yml"))
                         .path("groups"));
