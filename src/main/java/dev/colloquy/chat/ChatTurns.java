@@ -120,10 +120,8 @@ public class ChatTurns {
      */
     public Turn regenerate(CurrentUser caller, UUID conversationId, UUID messageId, TokenSink sink) {
         var userId = caller.id();
-        var target = conversations.message(userId, conversationId, messageId);
-        int questionSeq = target.role() == MessageRole.ASSISTANT ? target.parentSeq() : target.seq();
-        var history = conversations.history(userId, conversationId, questionSeq, HISTORY_MESSAGES);
-        if (history.isEmpty() || history.getLast().seq() != questionSeq) {
+        var history = conversations.historyOfQuestion(userId, conversationId, messageId, HISTORY_MESSAGES);
+        if (history.isEmpty()) {
             throw new NothingToRegenerate(messageId);
         }
         var question = history.getLast();

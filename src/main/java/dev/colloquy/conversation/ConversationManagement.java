@@ -194,6 +194,27 @@ public class ConversationManagement {
                         .toList());
     }
 
+    /**
+     * The last {@code limit} messages of the path to the question that {@code messageId} answers (or
+     * is), that question last; empty when no question comes before it. What a new answer to it reads.
+     */
+    public List<Message> historyOfQuestion(UUID userId, UUID conversationId, UUID messageId, int limit) {
+        if (!conversations.exists(userId, conversationId)) {
+            throw new ConversationNotFound(conversationId);
+        }
+        var tree = MessageTree.of(messages.tree(conversationId));
+        var node = tree.node(messageId);
+        if (node == null) {
+            throw new MessageNotFound(messageId);
+        }
+        var path = tree.path(node.role() == MessageRole.ASSISTANT ? node.parentSeq() : node.seq());
+        return messages.bySeq(
+                conversationId,
+                path.subList(Math.max(0, path.size() - limit), path.size()).stream()
+                        .map(Messages.Node::seq)
+                        .toList());
+    }
+
     /** One message of the caller's conversation. */
     public Message message(UUID userId, UUID conversationId, UUID messageId) {
         if (!conversations.exists(userId, conversationId)) {
