@@ -175,6 +175,9 @@
   }
 
   // ---- signing in and out ------------------------------------------------------------------------
+  const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+  const attached = []; // { file, url }: the images to send with the next question
+  const imageUrls = new Map(); // a stored image's id -> its blob: URL (the API wants a bearer token, <img> sends none)
   const state = {
     me: null,
     models: null,
@@ -205,6 +208,9 @@
     if (state.streaming) state.streaming.abort();
     state.me = null;
     state.conversations.clear();
+    for (const url of imageUrls.values()) URL.revokeObjectURL(url);
+    imageUrls.clear();
+    clearAttachments();
     $('conversations').replaceChildren();
     $('messages').replaceChildren();
     history.replaceState(null, '', '#/');
@@ -484,6 +490,7 @@
     const name = model || state.models.defaultModel;
     const found = state.models.items.find((m) => m.name === name);
     $('local-banner').hidden = !(found && found.local);
+    checkAttachments();
   }
 
   function messageItem(message) {
@@ -491,6 +498,7 @@
     const body = el('div', { class: 'body' });
     if (message.role === 'assistant') renderMarkdown(body, message.content);
     else body.textContent = message.content;
+    if (message.images && message.images.length) item.append(storedImages(message));
     item.append(body);
     if (message.role === 'assistant') item.append(meta(message, null));
     else item.append(el('p', { class: 'meta' }, versions(message), el('button', {
@@ -628,6 +636,101 @@
     list.scrollTop = list.scrollHeight;
   }
 
+  // ---- images: attached to a question, shown with it ----------------------------------------------
+  /** The stored images of a question, each fetched with the session's token and shown from a blob: URL. */
+  function storedImages(message) {
+    const box = el('div', { class: 'images' });
+    message.images.forEach((image, i) => {
+      const img = el('img', {
+        alt: `Image ${i + 1} attached to this question`, width: image.width, height: image.height, loading: 'lazy',
+      });
+      box.append(img);
+      showStoredImage(img, message.conversationId, image.id);
+    });
+    return box;
+  }
+
+  async function showStoredImage(img, conversationId, imageId) {
+    try {
+      let url = imageUrls.get(imageId);
+      if (!url) {
+        const response = await fetch(`/api/conversations/${conversationId}/images/${imageId}`, {
+          headers: { Authorization: `Bearer ${token()}` },
+        });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        url = URL.createObjectURL(await response.blob());
+        imageUrls.set(imageId, url);
+      }
+      img.src = url;
+    } catch {
+      img.alt = `${img.alt} (it could not be loaded)`;
+    }
+  }
+
+  /** The model the next question goes to. */
+  function nextModel() {
+    const chosen = state.current ? state.current.model : $('new-model').value;
+    return state.models.items.find((m) => m.name === (chosen || state.models.defaultModel));
+  }
+
+  /** Says so, before anything is sent, when images are attached for a model that does not take them. */
+  function checkAttachments() {
+    const model = nextModel();
+    const refused = attached.length > 0 && model && !model.images;
+    $('images-refused').textContent = refused
+      ? `Model ${model.name} does not take images. Choose another model in Settings, or remove the images.`
+      : '';
+    return !refused;
+  }
+
+  function attach(files) {
+    showError($('composer-error'), null);
+    for (const file of files) {
+      if (!IMAGE_TYPES.includes(file.type)) {
+        showError($('composer-error'), new Error(`${file.name || 'That file'} is not a PNG, JPEG, GIF or WebP image.`));
+      } else {
+        attached.push({ file, url: URL.createObjectURL(file) });
+      }
+    }
+    showAttachments();
+  }
+
+  function clearAttachments() {
+    for (const { url } of attached.splice(0)) URL.revokeObjectURL(url);
+    showAttachments();
+  }
+
+  function showAttachments() {
+    $('attachments').replaceChildren(...attached.map(({ url }, i) => el('li', {},
+      el('img', { src: url, alt: `Image ${i + 1} to send` }),
+      el('button', {
+        type: 'button', text: 'Remove', 'aria-label': `Remove image ${i + 1}`,
+        on: { click: () => { URL.revokeObjectURL(attached.splice(i, 1)[0].url); showAttachments(); } },
+      }))));
+    $('attachments').hidden = !attached.length;
+    checkAttachments();
+  }
+
+  $('attach-image').addEventListener('change', (event) => {
+    attach([...event.target.files]);
+    event.target.value = '';
+  });
+  $('composer-text').addEventListener('paste', (event) => {
+    const images = [...(event.clipboardData?.files || [])].filter((f) => f.type.startsWith('image/'));
+    if (images.length) {
+      event.preventDefault();
+      attach(images);
+    }
+  });
+  $('composer').addEventListener('dragover', (event) => {
+    if ([...event.dataTransfer.types].includes('Files')) event.preventDefault();
+  });
+  $('composer').addEventListener('drop', (event) => {
+    if (!event.dataTransfer.files.length) return;
+    event.preventDefault();
+    attach([...event.dataTransfer.files]);
+  });
+
   // ---- sending: the answer streams as server-sent events over fetch --------------------------------
   $('composer-text').addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -639,8 +742,9 @@
   $('composer').addEventListener('submit', async (event) => {
     event.preventDefault();
     const text = $('composer-text').value;
-    if (!text.trim() || state.streaming) return;
+    if ((!text.trim() && !attached.length) || state.streaming || !checkAttachments()) return;
     showError($('composer-error'), null);
+    const images = attached.map(({ file }) => file);
     try {
       if (!state.current) {
         const conversation = await newConversation();
@@ -653,8 +757,8 @@
       }
       $('composer-text').value = '';
       const first = !$('messages').children.length && state.current.title === DEFAULT_TITLE;
-      await send(state.current.id, text);
-      if (first) await autoTitle(state.current, text);
+      await send(state.current.id, text, { images });
+      if (first && text.trim()) await autoTitle(state.current, text);
     } catch (e) {
       $('composer-text').value = text;
       showError($('composer-error'), e);
@@ -689,8 +793,11 @@
    * Streams one answer into the page: to a new question, to a new version of a question ({ editOf }),
    * or again to the question of an answer ({ regenerate }). True when the answer came whole.
    */
-  async function send(conversationId, text, { editOf, regenerate: again } = {}) {
+  async function send(conversationId, text, { editOf, regenerate: again, images = [] } = {}) {
     let pending = again ? null : el('li', { class: 'message user' }, el('div', { class: 'body', text }));
+    if (pending && images.length) {
+      pending.prepend(el('div', { class: 'images' }, ...attached.map(({ url }, i) => el('img', { src: url, alt: `Image ${i + 1} attached to this question` }))));
+    }
     const answer = el('li', { class: 'message assistant streaming', 'aria-busy': 'true' });
     const body = el('div', { class: 'body' });
     answer.append(body);
@@ -713,12 +820,13 @@
       const response = await api(
         again ? `/api/conversations/${conversationId}/messages/${again}/regenerate` : `/api/conversations/${conversationId}/messages`, {
           method: 'POST',
-          body: again ? undefined : { content: text, ...(editOf ? { editOf } : {}) },
+          body: again ? undefined : question(text, editOf, images),
           headers: { Accept: 'text/event-stream' },
           signal: controller.signal,
         });
       for await (const { event, data } of serverSentEvents(response)) {
         if (event === 'user_message') {
+          if (images.length) clearAttachments(); // stored with the question
           if (pending) {
             // the stored question, which can be edited from now on
             const stored = messageItem(data);
@@ -760,6 +868,16 @@
       scrollToEnd();
     }
     return finished;
+  }
+
+  /** A question as JSON, or as a form when images go with it. */
+  function question(content, editOf, images) {
+    if (!images.length) return { content, ...(editOf ? { editOf } : {}) };
+    const form = new FormData();
+    form.append('content', content);
+    if (editOf) form.append('editOf', editOf);
+    for (const image of images) form.append('image', image, image.name || 'pasted-image');
+    return form;
   }
 
   function moveToTop(conversationId) {
@@ -876,6 +994,7 @@
           createdAt: conversation.createdAt,
           messages: messages.map((m) => ({
             role: m.role, content: m.content, model: m.model, status: m.status, createdAt: m.createdAt,
+            ...(m.images && m.images.length ? { images: m.images.map(({ mediaType, width, height }) => ({ mediaType, width, height })) } : {}),
           })),
         }, null, 2)}\n`);
         return;
@@ -886,6 +1005,7 @@
       for (const m of messages) {
         const who = m.role === 'user' ? 'You' : m.role === 'assistant' ? `Assistant${m.model ? ` (${m.model})` : ''}` : 'System';
         lines.push(`## ${who}`, '', m.content, '');
+        for (const image of m.images || []) lines.push(`*[Image: ${image.mediaType}, ${image.width}×${image.height}]*`, '');
       }
       download(fileName(conversation.title, 'md'), 'text/markdown', lines.join('\n'));
     } catch (e) {

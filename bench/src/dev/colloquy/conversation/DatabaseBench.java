@@ -213,6 +213,7 @@ public final class DatabaseBench {
                     null,
                     reservation.firstAt().plusNanos(i * 1_000L),
                     List.of(),
+                    List.of(),
                     List.of()));
         }
         return stored;

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -247,21 +248,39 @@ public final class Api {
 
     /** Uploads one file as the multipart part {@code file}, as a browser form would. */
     public Response upload(String path, @Nullable String token, String filename, byte[] content) {
+        return postForm(path, token, Map.of(), "file", List.of(content), filename, Map.of());
+    }
+
+    /**
+     * Posts a form, as a browser does: the text fields, then each file as a part named {@code fileField}.
+     */
+    public Response postForm(
+            String path,
+            @Nullable String token,
+            Map<String, String> fields,
+            String fileField,
+            List<byte[]> files,
+            String filename,
+            Map<String, String> headers) {
         var boundary = "colloquy-test-" + UUID.randomUUID();
         var out = new java.io.ByteArrayOutputStream();
-        var head = "--" + boundary + "\r\n"
-                + "Content-Disposition: form-data; name=\"file\"; filename=\"" + filename.replace("\"", "%22")
-                + "\"\r\n"
-                + "Content-Type: application/octet-stream\r\n\r\n";
-        out.writeBytes(head.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        out.writeBytes(content);
-        out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return sendRaw(
-                "POST",
-                path,
-                token,
-                out.toByteArray(),
-                Map.of("Content-Type", "multipart/form-data; boundary=" + boundary));
+        var utf8 = java.nio.charset.StandardCharsets.UTF_8;
+        fields.forEach((name, value) -> out.writeBytes(("--" + boundary + "\r\n"
+                        + "Content-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n")
+                .getBytes(utf8)));
+        for (var content : files) {
+            var head = "--" + boundary + "\r\n"
+                    + "Content-Disposition: form-data; name=\"" + fileField + "\"; filename=\""
+                    + filename.replace("\"", "%22") + "\"\r\n"
+                    + "Content-Type: application/octet-stream\r\n\r\n";
+            out.writeBytes(head.getBytes(utf8));
+            out.writeBytes(content);
+            out.writeBytes("\r\n".getBytes(utf8));
+        }
+        out.writeBytes(("--" + boundary + "--\r\n").getBytes(utf8));
+        var all = new java.util.HashMap<>(headers);
+        all.put("Content-Type", "multipart/form-data; boundary=" + boundary);
+        return sendRaw("POST", path, token, out.toByteArray(), all);
     }
 
     /** Sends the body with chunked transfer encoding: no Content-Length is declared up front. */

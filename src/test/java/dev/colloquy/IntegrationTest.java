@@ -82,6 +82,9 @@ public abstract class IntegrationTest {
         registry.add("colloquy.llm.models[7].provider", () -> "anthropic");
         registry.add("colloquy.llm.models[7].base-url", upstream::baseUrl);
         registry.add("colloquy.llm.models[7].structured-output", () -> "true");
+        registry.add("colloquy.llm.models[8].name", () -> "seeing");
+        registry.add("colloquy.llm.models[8].base-url", upstream::baseUrl);
+        registry.add("colloquy.llm.models[8].images", () -> "true");
     }
 
     @LocalServerPort

@@ -5,10 +5,12 @@ import dev.colloquy.cache.ResponseCaching;
 import dev.colloquy.conversation.Citation;
 import dev.colloquy.conversation.ConversationManagement;
 import dev.colloquy.conversation.Message;
+import dev.colloquy.conversation.NewImage;
 import dev.colloquy.llm.TokenSink;
 import dev.colloquy.user.CurrentUser;
 import dev.colloquy.web.ApiProblem;
 import dev.colloquy.web.IdempotentRequest;
+import dev.colloquy.web.InvalidParameter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
@@ -28,7 +30,10 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -80,11 +85,13 @@ class ChatController {
     record Token(String text) {}
 
     private final ChatTurns turns;
+    private final AttachedImages attachedImages;
     private final ResponseCaching caching;
     private final JsonMapper json;
 
-    ChatController(ChatTurns turns, ResponseCaching caching, JsonMapper json) {
+    ChatController(ChatTurns turns, AttachedImages attachedImages, ResponseCaching caching, JsonMapper json) {
         this.turns = turns;
+        this.attachedImages = attachedImages;
         this.caching = caching;
         this.json = json;
     }
@@ -99,23 +106,63 @@ class ChatController {
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept,
             HttpServletRequest http,
             HttpServletResponse response) {
+        return turn(caller, conversationId, request.content(), request.editOf(), List.of(), accept, http, response);
+    }
+
+    /**
+     * The same turn with images attached to the question: {@code multipart/form-data} with a
+     * {@code content} field (may be empty when images are attached), {@code editOf} if it is a new
+     * version, and up to {@code colloquy.chat.images.max-per-message} {@code image} parts.
+     */
+    @PostMapping(path = "/api/conversations/{conversationId}/messages", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @InvalidateCache({"conversations:*", "conversation:*"})
+    @Nullable
+    ResponseEntity<TurnView> postWithImages(
+            @AuthenticationPrincipal CurrentUser caller,
+            @PathVariable UUID conversationId,
+            @RequestParam(defaultValue = "") String content,
+            @RequestParam(required = false) @Nullable UUID editOf,
+            @RequestPart(name = "image", required = false) @Nullable List<MultipartFile> image,
+            @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept,
+            HttpServletRequest http,
+            HttpServletResponse response) {
+        var files = image == null ? List.<MultipartFile>of() : image;
+        if (content.length() > ConversationManagement.MAX_CONTENT) {
+            throw new InvalidParameter("content: size must be between 1 and " + ConversationManagement.MAX_CONTENT);
+        }
+        if (content.indexOf('\0') >= 0) {
+            throw new InvalidParameter("content: must not contain NUL characters");
+        }
+        if (content.isBlank() && files.isEmpty()) {
+            throw new InvalidParameter("content: must not be blank unless images are attached");
+        }
+        var images = attachedImages.read(files);
+        return turn(caller, conversationId, content, editOf, images, accept, http, response);
+    }
+
+    private @Nullable ResponseEntity<TurnView> turn(
+            CurrentUser caller,
+            UUID conversationId,
+            String content,
+            @Nullable UUID editOf,
+            List<NewImage> images,
+            @Nullable String accept,
+            HttpServletRequest http,
+            HttpServletResponse response) {
         long started = System.nanoTime();
-        var editOf = request.editOf();
         if (accept != null && accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE)) {
             stream(
                     response,
                     started,
                     (tokens, onUserMessage) -> editOf == null
-                            ? turns.take(caller, conversationId, request.content(), tokens, onUserMessage)
-                            : turns.edit(
-                                    caller, conversationId, editOf, request.content(), tokens, onUserMessage, null));
+                            ? turns.take(caller, conversationId, content, images, tokens, onUserMessage, null)
+                            : turns.edit(caller, conversationId, editOf, content, images, tokens, onUserMessage, null));
             return null;
         }
         var keyed = IdempotentRequest.of(http);
         var turn = editOf == null
-                ? turns.take(caller, conversationId, request.content(), TokenSink.DISCARD, message -> {}, keyed)
-                : turns.edit(
-                        caller, conversationId, editOf, request.content(), TokenSink.DISCARD, message -> {}, keyed);
+                ? turns.take(caller, conversationId, content, images, TokenSink.DISCARD, message -> {}, keyed)
+                : turns.edit(caller, conversationId, editOf, content, images, TokenSink.DISCARD, message -> {}, keyed);
         return whole(turn, started);
     }
 

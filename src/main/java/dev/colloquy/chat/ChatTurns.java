@@ -4,8 +4,10 @@ import dev.colloquy.conversation.Citation;
 import dev.colloquy.conversation.Conversation;
 import dev.colloquy.conversation.ConversationManagement;
 import dev.colloquy.conversation.Message;
+import dev.colloquy.conversation.MessageImage;
 import dev.colloquy.conversation.MessageRole;
 import dev.colloquy.conversation.MessageStatus;
+import dev.colloquy.conversation.NewImage;
 import dev.colloquy.conversation.NewMessage;
 import dev.colloquy.document.DocumentSearch;
 import dev.colloquy.llm.AnswerSink;
@@ -15,7 +17,6 @@ import dev.colloquy.llm.Completion;
 import dev.colloquy.llm.DocumentSource;
 import dev.colloquy.llm.FinishReason;
 import dev.colloquy.llm.LlmGateway;
-import dev.colloquy.llm.LlmMessage;
 import dev.colloquy.llm.LlmModel;
 import dev.colloquy.llm.ModelOptions;
 import dev.colloquy.llm.TokenSink;
@@ -94,23 +95,38 @@ public class ChatTurns {
             TokenSink sink,
             Consumer<Message> onUserMessage,
             @Nullable IdempotentRequest keyed) {
-        return take(caller, conversationId, null, content, sink, onUserMessage, keyed);
+        return take(caller, conversationId, content, List.of(), sink, onUserMessage, keyed);
+    }
+
+    /** {@link #take} with images attached to the question, stored with it. */
+    public Turn take(
+            CurrentUser caller,
+            UUID conversationId,
+            String content,
+            List<NewImage> images,
+            TokenSink sink,
+            Consumer<Message> onUserMessage,
+            @Nullable IdempotentRequest keyed) {
+        return take(caller, conversationId, null, content, List.of(), images, sink, onUserMessage, keyed);
     }
 
     /**
      * {@link #take} with {@code content} as a new version of the question {@code editOf}: it follows what
-     * that question followed, the earlier version and its answers stay as a branch of their own.
+     * that question followed, the earlier version and its answers stay as a branch of their own. It shows
+     * the images of the question it edits, unless images are attached to it.
      */
     public Turn edit(
             CurrentUser caller,
             UUID conversationId,
             UUID editOf,
             String content,
+            List<NewImage> images,
             TokenSink sink,
             Consumer<Message> onUserMessage,
             @Nullable IdempotentRequest keyed) {
-        int parent = conversations.editedParent(caller.id(), conversationId, editOf);
-        return take(caller, conversationId, parent, content, sink, onUserMessage, keyed);
+        var edited = conversations.editedQuestion(caller.id(), conversationId, editOf);
+        var kept = images.isEmpty() ? edited.images() : List.<MessageImage>of();
+        return take(caller, conversationId, edited.parentSeq(), content, kept, images, sink, onUserMessage, keyed);
     }
 
     /**
@@ -127,23 +143,34 @@ public class ChatTurns {
         var question = history.getLast();
         var conversation = conversations.get(userId, conversationId);
         var model = gateway.resolve(userId, caller.apiKey(), conversation.model());
-        checkRoom(model, conversation.systemPrompt(), question.content());
+        checkRoom(model, conversation.systemPrompt(), question.content(), question.images());
         return answer(caller, model, conversation, question, history, REGENERATE, sink, null);
     }
 
+    /**
+     * @param kept images already stored that the question shows (an edit's)
+     * @param attached images attached to this question, stored with it
+     */
     private Turn take(
             CurrentUser caller,
             UUID conversationId,
             @Nullable Integer parentSeq,
             String content,
+            List<MessageImage> kept,
+            List<NewImage> attached,
             TokenSink sink,
             Consumer<Message> onUserMessage,
             @Nullable IdempotentRequest keyed) {
         var userId = caller.id();
         var conversation = conversations.get(userId, conversationId);
         var model = gateway.resolve(userId, caller.apiKey(), conversation.model());
+        if (!attached.isEmpty() && !model.images()) {
+            throw new ModelCannotSeeImages(model.name());
+        }
+        var images = new ArrayList<>(kept);
+        attached.forEach(image -> images.add(image.named()));
         var system = conversation.systemPrompt();
-        checkRoom(model, system, content);
+        checkRoom(model, system, content, images);
         var resumed = Resumed.of(keyed, conversations, userId, conversationId);
         if (resumed.answer() != null) {
             return storedTurn(model, resumed.question(), resumed.answer());
@@ -154,17 +181,19 @@ public class ChatTurns {
                         userId,
                         conversationId,
                         parentSeq,
-                        NewMessage.fromUser(content),
+                        NewMessage.fromUser(content, images),
+                        attached,
                         asked -> checkpoint(keyed, ASKED + asked.id()));
         onUserMessage.accept(userMessage);
         var history = conversations.history(userId, conversationId, userMessage.seq(), HISTORY_MESSAGES);
         return answer(caller, model, conversation, userMessage, history, CachePolicy.DEFAULT, sink, keyed);
     }
 
-    private static void checkRoom(LlmModel model, @Nullable String system, String content) {
-        int fixed = Tokens.count(content) + (system == null ? 0 : Tokens.count(system));
-        if (fixed > model.contextWindow() - answerRoom(model)) {
-            throw new MessageTooLong(model.name(), model.contextWindow() - answerRoom(model), fixed);
+    private static void checkRoom(LlmModel model, @Nullable String system, String content, List<MessageImage> images) {
+        int fixed = TurnContext.cost(model, content, images) + (system == null ? 0 : Tokens.count(system));
+        int room = model.contextWindow() - TurnContext.answerRoom(model);
+        if (fixed > room) {
+            throw new MessageTooLong(model.name(), room, fixed);
         }
     }
 
@@ -181,7 +210,12 @@ public class ChatTurns {
         var userId = caller.id();
         var conversationId = userMessage.conversationId();
         var sources = documents.sourcesFor(userId, userMessage.content(), model.contextWindow() / 4);
-        var context = context(model, conversation.systemPrompt(), sources, history);
+        var context = TurnContext.of(
+                model,
+                conversation.systemPrompt(),
+                sources,
+                history,
+                ids -> conversations.images(userId, conversationId, ids));
         var completion = gateway.complete(
                 new ChatRequest(
                         userId,
@@ -290,39 +324,5 @@ public class ChatTurns {
                         s.page(),
                         answer.contains("[" + s.number() + "]")))
                 .toList();
-    }
-
-    /** The system prompt, then the newest history that fits the window, in order. */
-    static List<LlmMessage> context(
-            LlmModel model, @Nullable String system, List<DocumentSource> sources, List<Message> history) {
-        int budget = model.contextWindow() - answerRoom(model) - 3;
-        var kept = new ArrayList<LlmMessage>();
-        if (system != null && !system.isBlank()) {
-            budget -= Tokens.count(system) + 4;
-        }
-        var excerpts = sources.isEmpty() ? null : DocumentSource.prompt(sources);
-        if (excerpts != null) {
-            budget -= Tokens.count(excerpts) + 4;
-        }
-        for (var message : history.reversed()) {
-            int cost = Tokens.count(message.content()) + 4;
-            if (cost > budget) {
-                break;
-            }
-            budget -= cost;
-            kept.addFirst(LlmMessage.of(message.role().wireName(), message.content()));
-        }
-        if (excerpts != null) {
-            kept.addFirst(LlmMessage.of("system", excerpts));
-        }
-        if (system != null && !system.isBlank()) {
-            kept.addFirst(LlmMessage.of("system", system));
-        }
-        return kept;
-    }
-
-    /** Tokens kept free for the answer: a quarter of the window, at most 4,096. */
-    static int answerRoom(LlmModel model) {
-        return Math.min(4_096, model.contextWindow() / 4);
     }
 }

@@ -10,7 +10,9 @@ import dev.colloquy.platform.Uuid7;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +35,7 @@ public class ConversationManagement {
 
     private final Conversations conversations;
     private final Messages messages;
+    private final MessageImages images;
     private final Cursors cursors;
     private final TransactionTemplate transactions;
     private final TypedCache<Conversation> cache;
@@ -40,11 +43,13 @@ public class ConversationManagement {
     ConversationManagement(
             Conversations conversations,
             Messages messages,
+            MessageImages images,
             Cursors cursors,
             TransactionTemplate transactions,
             TwoTierCache cache) {
         this.conversations = conversations;
         this.messages = messages;
+        this.images = images;
         this.cursors = cursors;
         this.transactions = transactions;
         this.cache = cache.typed(CacheNamespace.CONVERSATION, Conversation.class);
@@ -132,10 +137,30 @@ public class ConversationManagement {
             @Nullable Integer parentSeq,
             NewMessage message,
             Consumer<Message> alsoInTransaction) {
+        return append(userId, conversationId, parentSeq, message, List.of(), alsoInTransaction);
+    }
+
+    /**
+     * {@link #append(UUID, UUID, Integer, NewMessage, Consumer)}, storing {@code newImages} in the same
+     * transaction; the message names them among its images.
+     */
+    public Message append(
+            UUID userId,
+            UUID conversationId,
+            @Nullable Integer parentSeq,
+            NewMessage message,
+            List<NewImage> newImages,
+            Consumer<Message> alsoInTransaction) {
+        for (var image : newImages) {
+            if (!message.images().contains(image.named())) {
+                throw new IllegalArgumentException("a message names the images stored with it");
+            }
+        }
         var stored = transactions.execute(status -> {
             var reservation = conversations
                     .reserve(userId, conversationId, 1, parentSeq)
                     .orElseThrow(() -> new ConversationNotFound(conversationId));
+            images.insert(userId, conversationId, newImages, reservation.firstAt());
             var appended = toMessage(
                     conversationId,
                     message,
@@ -215,6 +240,16 @@ public class ConversationManagement {
                         .toList());
     }
 
+    /** One image of the caller's conversation. */
+    public ImageBytes image(UUID userId, UUID conversationId, UUID imageId) {
+        return images.find(userId, conversationId, imageId).orElseThrow(() -> new ImageNotFound(imageId));
+    }
+
+    /** The bytes of these images of the caller's conversation, by id; one it does not hold is left out. */
+    public Map<UUID, ImageBytes> images(UUID userId, UUID conversationId, Collection<UUID> ids) {
+        return images.of(userId, conversationId, ids);
+    }
+
     /** One message of the caller's conversation. */
     public Message message(UUID userId, UUID conversationId, UUID messageId) {
         if (!conversations.exists(userId, conversationId)) {
@@ -227,13 +262,16 @@ public class ConversationManagement {
         return messages.bySeq(conversationId, List.of(node.seq())).getFirst();
     }
 
-    /** The parent of a new version of the question {@code messageId}: the parent of that question. */
-    public int editedParent(UUID userId, UUID conversationId, UUID messageId) {
+    /**
+     * The question {@code messageId}, which a new version is to replace: the new one follows its parent
+     * ({@link Message#parentSeq()}).
+     */
+    public Message editedQuestion(UUID userId, UUID conversationId, UUID messageId) {
         var edited = message(userId, conversationId, messageId);
         if (edited.role() != MessageRole.USER) {
             throw new WrongMessageRole(messageId, edited.role(), "only questions are edited; answers are regenerated");
         }
-        return edited.parentSeq();
+        return edited;
     }
 
     /**
@@ -321,6 +359,7 @@ public class ConversationManagement {
                 message.latencyMs(),
                 at,
                 message.citations(),
+                message.images(),
                 List.of());
     }
 

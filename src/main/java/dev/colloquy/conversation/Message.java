@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * One message of a conversation; {@code seq} counts from 1 in the order messages were appended. A
  * conversation is a tree: {@code parentSeq} is the message this one follows (0: none), and
  * {@code siblings} the ids of the messages that follow the same parent, oldest first, this one among
- * them (empty when it has none: edits and regenerations make siblings).
+ * them (empty when it has none: edits and regenerations make siblings). A question names the images
+ * attached to it in {@code images}.
  */
 public record Message(
         UUID id,
@@ -25,10 +26,12 @@ public record Message(
         @Nullable Integer latencyMs,
         Instant createdAt,
         List<Citation> citations,
+        List<MessageImage> images,
         List<UUID> siblings) {
 
     public Message {
         citations = citations == null ? List.of() : List.copyOf(citations);
+        images = images == null ? List.of() : List.copyOf(images);
         siblings = siblings == null ? List.of() : List.copyOf(siblings);
     }
 
@@ -48,6 +51,7 @@ public record Message(
                 latencyMs,
                 createdAt,
                 citations,
+                images,
                 ids);
     }
 }

@@ -35,15 +35,15 @@ class Messages {
 
     static final String INSERT = """
             insert into messages (id, conversation_id, user_id, seq, parent_seq, role, content, model, status,
-                                  input_tokens, output_tokens, latency_ms, created_at, citations, words)
+                                  input_tokens, output_tokens, latency_ms, created_at, citations, images, words)
             values (:id, :conversationId, :userId, :seq, :parentSeq, :role, :content, :model, :status, :inputTokens,
-                    :outputTokens, :latencyMs, :createdAt, cast(:citations as jsonb),
+                    :outputTokens, :latencyMs, :createdAt, cast(:citations as jsonb), cast(:images as jsonb),
                     to_tsvector('english', cast(:words as text)))
             """;
 
     static final String FIRST_PAGE = """
             select id, conversation_id, seq, coalesce(parent_seq, seq - 1) as parent_seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
-                   created_at, citations
+                   created_at, citations, images
               from messages
              where conversation_id = :conversationId
              order by created_at, id
@@ -53,7 +53,7 @@ class Messages {
     /** The repeated {@code created_at >= :at} lets PostgreSQL skip the partitions before the cursor. */
     static final String NEXT_PAGE = """
             select id, conversation_id, seq, coalesce(parent_seq, seq - 1) as parent_seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
-                   created_at, citations
+                   created_at, citations, images
               from messages
              where conversation_id = :conversationId
                and created_at >= :at
@@ -100,6 +100,7 @@ class Messages {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<List<Citation>> CITATIONS = new TypeReference<>() {};
+    private static final TypeReference<List<MessageImage>> IMAGES = new TypeReference<>() {};
 
     private final JdbcClient jdbc;
     private final CopyWriter copyWriter;
@@ -125,6 +126,7 @@ class Messages {
                 .param("latencyMs", message.latencyMs())
                 .param("createdAt", message.createdAt().atOffset(ZoneOffset.UTC))
                 .param("citations", message.citations().isEmpty() ? null : JSON.writeValueAsString(message.citations()))
+                .param("images", message.images().isEmpty() ? null : JSON.writeValueAsString(message.images()))
                 .param("words", Words.forIndex(message.content()))
                 .update();
     }
@@ -181,7 +183,7 @@ class Messages {
 
     static final String RECENT = """
             select id, conversation_id, seq, coalesce(parent_seq, seq - 1) as parent_seq, role, content, model, status, input_tokens, output_tokens, latency_ms,
-                   created_at, citations
+                   created_at, citations, images
               from messages
              where conversation_id = :conversationId
              order by created_at desc, id desc
@@ -225,7 +227,7 @@ class Messages {
         }
         return jdbc.sql("""
                         select id, conversation_id, seq, coalesce(parent_seq, seq - 1) as parent_seq, role, content,
-                               model, status, input_tokens, output_tokens, latency_ms, created_at, citations
+                               model, status, input_tokens, output_tokens, latency_ms, created_at, citations, images
                           from messages
                          where conversation_id = :conversationId and seq = any(:seqs)
                          order by seq
@@ -283,10 +285,15 @@ class Messages {
                 rs.getObject("latency_ms", Integer.class),
                 rs.getTimestamp("created_at").toInstant(),
                 citations(rs.getString("citations")),
+                images(rs.getString("images")),
                 List.of());
     }
 
     private static List<Citation> citations(@Nullable String json) {
         return json == null ? List.of() : JSON.readValue(json, CITATIONS);
+    }
+
+    private static List<MessageImage> images(@Nullable String json) {
+        return json == null ? List.of() : JSON.readValue(json, IMAGES);
     }
 }

@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A message to append: what the chat turn writes for the user's words and for the model's answer
- * (with its model, token counts and latency), and what a bulk import writes.
+ * (with its model, token counts and latency), and what a bulk import writes. A question names its
+ * images; those not stored yet are stored with it ({@link ConversationManagement#append}).
  */
 public record NewMessage(
         MessageRole role,
@@ -16,10 +17,12 @@ public record NewMessage(
         @Nullable Integer inputTokens,
         @Nullable Integer outputTokens,
         @Nullable Integer latencyMs,
-        List<Citation> citations) {
+        List<Citation> citations,
+        List<MessageImage> images) {
 
     public NewMessage {
         citations = citations == null ? List.of() : List.copyOf(citations);
+        images = images == null ? List.of() : List.copyOf(images);
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(status, "status");
@@ -31,8 +34,27 @@ public record NewMessage(
         requireNotNegative(latencyMs, "latencyMs");
     }
 
+    /** A message without images. */
+    public NewMessage(
+            MessageRole role,
+            String content,
+            @Nullable String model,
+            MessageStatus status,
+            @Nullable Integer inputTokens,
+            @Nullable Integer outputTokens,
+            @Nullable Integer latencyMs,
+            List<Citation> citations) {
+        this(role, content, model, status, inputTokens, outputTokens, latencyMs, citations, List.of());
+    }
+
     public static NewMessage fromUser(String content) {
-        return new NewMessage(MessageRole.USER, content, null, MessageStatus.COMPLETE, null, null, null, List.of());
+        return fromUser(content, List.of());
+    }
+
+    /** A question with the images attached to it. */
+    public static NewMessage fromUser(String content, List<MessageImage> images) {
+        return new NewMessage(
+                MessageRole.USER, content, null, MessageStatus.COMPLETE, null, null, null, List.of(), images);
     }
 
     private static void requireNotNegative(@Nullable Integer value, String name) {

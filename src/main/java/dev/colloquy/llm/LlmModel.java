@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param cacheWritePricePerMillion USD per million prompt tokens written to it; null: the input price
  * @param reasoningPricePerMillion USD per million answer tokens spent on reasoning; null: the output
  *     price
+ * @param images whether the model takes images in a question: the chat sends a question's images to
+ *     it, and refuses images attached for a model that does not ({@code /v1} forwards what it is sent)
  */
 public record LlmModel(
         String name,
@@ -39,7 +41,8 @@ public record LlmModel(
         boolean structuredOutput,
         @Nullable BigDecimal cachedInputPricePerMillion,
         @Nullable BigDecimal cacheWritePricePerMillion,
-        @Nullable BigDecimal reasoningPricePerMillion) {
+        @Nullable BigDecimal reasoningPricePerMillion,
+        boolean images) {
 
     public static final String LOCAL = "local";
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);

@@ -19,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  * @param outputPricePerMillion the single upstream's price per million output tokens, in USD
  * @param contextWindow the single upstream's context window, in tokens
  * @param maxConcurrency calls in flight to the single upstream at most, per replica
+ * @param images whether the single upstream's model takes images (the chat sends it a question's
+ *     images); unset: it does not
  * @param models further models, each with its own upstream, prices, window, timeout and fallbacks
  * @param defaultModel the model of conversations that name none; unset: the first configured, else {@code local}
  * @param retry retries of one upstream call
@@ -45,6 +47,7 @@ public record LlmProperties(
         @DefaultValue("0") BigDecimal outputPricePerMillion,
         @DefaultValue("8192") int contextWindow,
         @DefaultValue("256") int maxConcurrency,
+        @Nullable Boolean images,
         @DefaultValue List<ModelProperties> models,
         @Nullable String defaultModel,
         @DefaultValue Retry retry,
@@ -83,6 +86,9 @@ public record LlmProperties(
      * @param cacheWritePricePerMillion USD per million prompt tokens written to the upstream's prompt
      *     cache; unset: the input price
      * @param reasoningPricePerMillion USD per million reasoning tokens; unset: the output price
+     * @param images the model takes images in a question, so the chat sends it a question's images;
+     *     unset: {@code true} for {@code anthropic} (every Claude model does), {@code false} for
+     *     {@code openai}, whose servers differ (gpt-4o does, many local models do not)
      */
     public record ModelProperties(
             String name,
@@ -102,7 +108,8 @@ public record LlmProperties(
             @DefaultValue("false") boolean structuredOutput,
             @Nullable BigDecimal cachedInputPricePerMillion,
             @Nullable BigDecimal cacheWritePricePerMillion,
-            @Nullable BigDecimal reasoningPricePerMillion) {}
+            @Nullable BigDecimal reasoningPricePerMillion,
+            @Nullable Boolean images) {}
 
     /**
      * @param failureRateThreshold percentage of failed calls that opens a model's breaker

@@ -43,7 +43,10 @@ public class ModelRegistry {
                     configured.structuredOutput(),
                     configured.cachedInputPricePerMillion(),
                     configured.cacheWritePricePerMillion(),
-                    configured.reasoningPricePerMillion()));
+                    configured.reasoningPricePerMillion(),
+                    configured.images() != null
+                            ? configured.images()
+                            : configured.provider().equals("anthropic")));
         }
         if (properties.baseUrl() != null && !properties.baseUrl().isBlank()) {
             if (properties.model() == null || properties.model().isBlank()) {
@@ -68,7 +71,8 @@ public class ModelRegistry {
                     false,
                     null,
                     null,
-                    null));
+                    null,
+                    Boolean.TRUE.equals(properties.images())));
         }
         add(new LlmModel(
                 LlmModel.LOCAL,
@@ -88,7 +92,8 @@ public class ModelRegistry {
                 false,
                 null,
                 null,
-                null));
+                null,
+                false));
         for (var model : models.values()) {
             for (var fallback : model.fallbacks()) {
                 if (!models.containsKey(fallback)) {

@@ -44,6 +44,11 @@ public final class Tokens {
         return COUNTS.get(text, ENCODING::countTokensOrdinary);
     }
 
+    /** What an image of this size costs in a prompt at full detail, by OpenAI's tile rule. */
+    public static int image(int width, int height) {
+        return ImageTokens.tiles(width, height);
+    }
+
     /** Tokens a prompt of these messages takes, with the few each message adds for its role. */
     public static int count(List<LlmMessage> messages) {
         int total = 3;

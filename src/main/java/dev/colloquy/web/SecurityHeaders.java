@@ -18,7 +18,7 @@ public final class SecurityHeaders {
      * highlighter the page names.
      */
     public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
-            + "img-src 'self' data:; connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; "
+            + "img-src 'self' data: blob:; connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; "
             + "frame-ancestors 'none'; object-src 'none'; "
             + "require-trusted-types-for 'script'; trusted-types colloquy-markdown colloquy-assets dompurify";
 

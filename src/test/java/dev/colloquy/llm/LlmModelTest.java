@@ -47,6 +47,7 @@ class LlmModelTest {
                 false,
                 cached,
                 write,
-                reasoning);
+                reasoning,
+                false);
     }
 }

@@ -52,8 +52,12 @@ class AccessControlIT extends IntegrationTest {
             "POST /v1/chat/completions", "{\"model\":\"local\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
             "POST /v1/embeddings", "{\"model\":\"test-model\",\"input\":\"hi\"}");
 
+    private static final byte[] ONE_PIXEL_PNG = java.util.Base64.getDecoder()
+            .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
+
     private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z]+)}");
     private static final String MESSAGE = "{messageId}";
+    private static final String IMAGE = "{imageId}";
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
@@ -91,9 +95,27 @@ class AccessControlIT extends IntegrationTest {
                 .get(0)
                 .get("id")
                 .asString();
+        // an image in the owner's conversation, asked about with a model that takes images
+        api().patch("/api/conversations/" + conversation, owner.token(), "{\"model\":\"seeing\"}");
+        var image = api().postForm(
+                        "/api/conversations/" + conversation + "/messages",
+                        owner.token(),
+                        Map.of("content", "what is this?"),
+                        "image",
+                        List.of(ONE_PIXEL_PNG),
+                        "pixel.png",
+                        Map.of())
+                .json()
+                .get("userMessage")
+                .get("images")
+                .get(0)
+                .get("id")
+                .asString();
         var ids = Map.of(
                 MESSAGE,
                 message,
+                IMAGE,
+                image,
                 "/api/conversations",
                 conversation,
                 "/api/documents",
@@ -301,6 +323,7 @@ class AccessControlIT extends IntegrationTest {
                 case "chunkId" -> UUID.randomUUID().toString();
                 // a message of the owner's conversation where the test has one, so a 404 is about ownership
                 case "messageId" -> ids.getOrDefault(MESSAGE, UUID.randomUUID().toString());
+                case "imageId" -> ids.getOrDefault(IMAGE, UUID.randomUUID().toString());
                 case "name" -> "app.0000000000.js";
                 default -> throw new AssertionError("AccessControlIT does not know {" + m.group(1) + "} in " + pattern);
             };

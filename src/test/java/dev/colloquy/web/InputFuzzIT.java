@@ -302,7 +302,7 @@ class InputFuzzIT {
                                 .map(Map.Entry::getValue)
                                 .findFirst()
                                 .orElse(UUID.randomUUID().toString());
-                    case "chunkId", "messageId" -> UUID.randomUUID().toString();
+                    case "chunkId", "messageId", "imageId" -> UUID.randomUUID().toString();
                     case "name" -> "app.0000000000.js";
                     default -> throw new AssertionError("InputFuzzIT does not know {" + matcher.group(1) + "}");
                 };

@@ -577,6 +577,63 @@ class WebUiIT extends IntegrationTest {
         assertThat(severeBrowserLogs()).isEmpty();
     }
 
+    @Test
+    void anAttachedImageReachesTheModelAndAModelWithoutImagesIsNamedBeforeSending() throws Exception {
+        browser.get(base() + "/");
+        signUp();
+        new Select(byId("new-model")).selectByValue("seeing");
+        byId("new-conversation").click();
+        wait.until(ExpectedConditions.urlMatches("#/c/[0-9a-f-]{36}$"));
+        var picture = Files.createTempFile(profile, "picture", ".png");
+        Files.write(picture, dev.colloquy.TestImages.png(64, 48, java.awt.Color.BLUE));
+
+        byId("attach-image").sendKeys(picture.toString());
+        wait.until(d -> byId("attachments").isDisplayed());
+        assertThat(browser.findElements(By.cssSelector("#attachments img"))).hasSize(1);
+        ask("What colour is this?");
+        wait.until(d -> lastAnswer().getText().contains("You said: What colour is this?."));
+        wait.until(d -> !lastAnswer().getAttribute("class").contains("streaming"));
+
+        var shown = byCss("#messages .message.user .images img");
+        wait.until(d -> Long.valueOf(64)
+                .equals(((JavascriptExecutor) d).executeScript("return arguments[0].naturalWidth", shown)));
+        assertThat(shown.getAttribute("src")).startsWith("blob:");
+        assertThat(byId("attachments").isDisplayed())
+                .as("sent, so no longer waiting")
+                .isFalse();
+        var sent = upstream.lastRequest("seeing").get("messages");
+        var parts = sent.get(sent.size() - 1).get("content");
+        assertThat(parts.get(1).get("type").asString()).isEqualTo("image_url");
+        assertThat(parts.get(1).get("image_url").get("url").asString()).startsWith("data:image/png;base64,");
+        screenshot("image-question.png");
+        assertAccessible("a question with an attached image and its answer");
+
+        // a model that does not take images is named as soon as an image is pasted, and nothing is sent
+        var first = browser.getCurrentUrl();
+        new Select(byId("new-model")).selectByValue("lonely");
+        byId("new-conversation").click();
+        wait.until(d -> !d.getCurrentUrl().equals(first) && d.getCurrentUrl().matches(".*#/c/[0-9a-f-]{36}$"));
+        wait.until(d -> byId("conversation-model").getText().equals("Model: lonely"));
+        ((JavascriptExecutor) browser)
+                .executeScript("""
+                const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+                const data = new DataTransfer();
+                data.items.add(new File([bytes], 'screenshot.png', { type: 'image/png' }));
+                document.getElementById('composer-text')
+                  .dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+                """, java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(picture)));
+        wait.until(d -> byId("images-refused").getText().contains("Model lonely does not take images"));
+        var calls = upstream.calls("lonely");
+        byId("composer-text").sendKeys("And this one?\n");
+        assertThat(browser.findElements(By.cssSelector("#messages .message"))).isEmpty();
+        assertThat(upstream.calls("lonely")).isEqualTo(calls);
+        screenshot("image-refused.png");
+        assertAccessible("an image attached for a model that does not take images");
+        byCss("#attachments button").click();
+        wait.until(d -> byId("images-refused").getText().isEmpty());
+        assertThat(severeBrowserLogs()).isEmpty();
+    }
+
     /** The "2 / 3" of the last message with this role, or "" when it has no versions (or is being replaced). */
     private String versions(String role) {
         try {

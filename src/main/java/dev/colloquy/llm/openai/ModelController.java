@@ -13,7 +13,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code GET /api/models}: the models the caller may use, their prices, and which one answers when a
  * conversation names none (the installation's default, or the first they may use when they may not
- * use that). The UI warns when that is the built-in {@code local} model.
+ * use that). The UI warns when that is the built-in {@code local} model, and before it sends images to a
+ * model that does not take them ({@code images}).
  */
 @RestController
 class ModelController {
@@ -25,7 +26,8 @@ class ModelController {
             int contextWindow,
             BigDecimal inputUsdPerMillion,
             BigDecimal outputUsdPerMillion,
-            List<String> fallbacks) {}
+            List<String> fallbacks,
+            boolean images) {}
 
     record Models(String defaultModel, List<Model> items) {}
 
@@ -58,7 +60,8 @@ class ModelController {
                                         .filter(name -> visible.stream()
                                                 .map(LlmModel::name)
                                                 .anyMatch(name::equals))
-                                        .toList()))
+                                        .toList(),
+                                m.images()))
                         .toList());
     }
 }

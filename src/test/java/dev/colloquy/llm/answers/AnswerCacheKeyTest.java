@@ -38,7 +38,8 @@ class AnswerCacheKeyTest {
             false,
             null,
             null,
-            null);
+            null,
+            false);
 
     @Test
     void theOrderOfFieldsNeverSplitsAnEntry() {

@@ -104,7 +104,8 @@ abstract class ProviderContract {
                 false,
                 null,
                 null,
-                null);
+                null,
+                true);
     }
 
     @Test
