@@ -39,6 +39,8 @@ public final class VectorBench {
     public static void main(String[] args) throws Exception {
         int chunks = Integer.parseInt(args[0]);
         var url = args[1];
+        // PostgreSQL's maintenance_work_mem for the HNSW build: the service's default unless given
+        var buildMemory = DataSize.parse(args.length > 2 ? args[2] : "512MB");
         try (var dataSource = new HikariDataSource()) {
             dataSource.setJdbcUrl(url);
             dataSource.setUsername("postgres");
@@ -99,7 +101,8 @@ public final class VectorBench {
                     5,
                     DataSize.ofGigabytes(2),
                     null,
-                    DocumentProperties.VectorIndexKind.MEMORY);
+                    DocumentProperties.VectorIndexKind.MEMORY,
+                    buildMemory);
             var memory = new ScanVectorIndex(jdbc, properties);
             long before = usedHeap();
             started = System.nanoTime();
@@ -109,7 +112,7 @@ public final class VectorBench {
             report("memory (scan)", chunks, firstMs / 1000, held / 1e6, 0, firstMs, memory, big, small, queries);
 
             // pgvector: the stored vectors copied over, the HNSW index built, then searched
-            var pg = PgVectorIndex.open(jdbc, template, transactions);
+            var pg = PgVectorIndex.open(jdbc, template, transactions, buildMemory);
             started = System.nanoTime();
             UUID after = null;
             while (true) {
@@ -129,7 +132,7 @@ public final class VectorBench {
                             .single()
                     / 1e6;
             // a cold replica: a new index object, its first search
-            var cold = PgVectorIndex.open(jdbc, template, transactions);
+            var cold = PgVectorIndex.open(jdbc, template, transactions, buildMemory);
             started = System.nanoTime();
             cold.nearest(big.owner(), new Embedding(MODEL, queries.getFirst()), 50);
             firstMs = (System.nanoTime() - started) / 1e6;

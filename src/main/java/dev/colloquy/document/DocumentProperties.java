@@ -31,6 +31,9 @@ import org.springframework.util.unit.DataSize;
  * @param vectorIndex where vectors are searched: {@code pgvector} (in PostgreSQL; the start fails
  *     without it), {@code memory} (each replica scans the searching user's vectors), or {@code auto}:
  *     pgvector when the server has it, else memory
+ * @param indexBuildMemory PostgreSQL's {@code maintenance_work_mem} for building a pgvector HNSW index
+ *     (the session that builds it only): a graph that does not fit is built far more slowly, on
+ *     disk; about 2 KB per 384-dimension chunk fits it (BENCHMARKS.md)
  */
 @ConfigurationProperties("colloquy.documents")
 public record DocumentProperties(
@@ -50,7 +53,8 @@ public record DocumentProperties(
         @DefaultValue("5") int maxSources,
         @DefaultValue("512MB") DataSize vectorCache,
         @Nullable String embeddingModel,
-        @DefaultValue("auto") VectorIndexKind vectorIndex) {
+        @DefaultValue("auto") VectorIndexKind vectorIndex,
+        @DefaultValue("512MB") DataSize indexBuildMemory) {
 
     /** Which vector index {@code colloquy.documents.vector-index} asks for. */
     public enum VectorIndexKind {
@@ -63,6 +67,9 @@ public record DocumentProperties(
         if (chunkTokens < 32 || chunkOverlap < 0 || chunkOverlap >= chunkTokens / 2) {
             throw new IllegalArgumentException(
                     "colloquy.documents: chunk-tokens >= 32 and chunk-overlap below half of it");
+        }
+        if (indexBuildMemory.toMegabytes() < 1) {
+            throw new IllegalArgumentException("colloquy.documents.index-build-memory must be at least 1MB");
         }
         if (workers < 1 || maxAttempts < 1 || maxPages < 1 || maxTextChars < 1 || maxSources < 1) {
             throw new IllegalArgumentException(

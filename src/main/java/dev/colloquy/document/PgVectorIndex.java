@@ -16,6 +16,7 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Vector search in PostgreSQL with pgvector: every chunk's vector in {@code document_vectors}
@@ -57,13 +58,20 @@ final class PgVectorIndex implements VectorIndex {
     private final JdbcTemplate template;
     private final TransactionTemplate transactions;
     private final String version;
+    private final DataSize buildMemory;
     private final Set<Integer> indexed = ConcurrentHashMap.newKeySet();
 
-    private PgVectorIndex(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate transactions, String version) {
+    private PgVectorIndex(
+            JdbcClient jdbc,
+            JdbcTemplate template,
+            TransactionTemplate transactions,
+            String version,
+            DataSize buildMemory) {
         this.jdbc = jdbc;
         this.template = template;
         this.transactions = transactions;
         this.version = version;
+        this.buildMemory = buildMemory;
     }
 
     /** Why pgvector cannot be used here; thrown by {@link #open}. */
@@ -76,8 +84,11 @@ final class PgVectorIndex implements VectorIndex {
     /**
      * Sets pgvector up in this database (the extension when the server has it and the role may
      * create it, the table and the owner index) and returns the index, or says why it cannot.
+     *
+     * @param buildMemory {@code maintenance_work_mem} of the session that builds an HNSW index
      */
-    static PgVectorIndex open(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate transactions)
+    static PgVectorIndex open(
+            JdbcClient jdbc, JdbcTemplate template, TransactionTemplate transactions, DataSize buildMemory)
             throws Unavailable {
         var installed = installedVersion(jdbc);
         if (installed == null) {
@@ -104,7 +115,7 @@ final class PgVectorIndex implements VectorIndex {
         } catch (DataAccessException e) {
             throw new Unavailable("the table of vectors cannot be created (" + rootMessage(e) + ")");
         }
-        return new PgVectorIndex(jdbc, template, transactions, installed);
+        return new PgVectorIndex(jdbc, template, transactions, installed, buildMemory);
     }
 
     private static void createTable(JdbcClient jdbc, TransactionTemplate transactions) {
@@ -318,7 +329,7 @@ final class PgVectorIndex implements VectorIndex {
         jdbc.sql("analyze document_vectors").update();
     }
 
-    private static void build(Statement statement, int dimensions) throws SQLException {
+    private void build(Statement statement, int dimensions) throws SQLException {
         var name = "document_vectors_hnsw_" + dimensions;
         // under the lock, an invalid index is what a build that died left behind
         try (var invalid = statement.executeQuery("""
@@ -330,10 +341,16 @@ final class PgVectorIndex implements VectorIndex {
             }
         }
         long started = System.nanoTime();
-        statement.execute("""
-                create index concurrently if not exists %1$s on document_vectors
-                 using hnsw ((cast(embedding as vector(%2$d))) vector_cosine_ops)
-                 where vector_dims(embedding) = %2$d""".formatted(name, dimensions));
+        // the graph is built in memory while it fits, else on disk, many times slower; for this session only
+        statement.execute("set maintenance_work_mem = '" + buildMemory.toMegabytes() + "MB'");
+        try {
+            statement.execute("""
+                    create index concurrently if not exists %1$s on document_vectors
+                     using hnsw ((cast(embedding as vector(%2$d))) vector_cosine_ops)
+                     where vector_dims(embedding) = %2$d""".formatted(name, dimensions));
+        } finally {
+            statement.execute("reset maintenance_work_mem");
+        }
         log.info("pgvector: HNSW index {} ready ({} ms)", name, (System.nanoTime() - started) / 1_000_000);
     }
 

@@ -58,7 +58,7 @@ class SelectedVectorIndex implements VectorIndex {
         var kind = properties.vectorIndex();
         if (kind != DocumentProperties.VectorIndexKind.MEMORY) {
             try {
-                opened = PgVectorIndex.open(jdbc, template, transactions);
+                opened = PgVectorIndex.open(jdbc, template, transactions, properties.indexBuildMemory());
                 log.info(
                         "Documents are searched with pgvector {} (COLLOQUY_DOCUMENTS_VECTOR_INDEX={})",
                         opened.version(),
