@@ -240,7 +240,8 @@ public class ChatTurns {
                 completion.inputTokens(),
                 completion.outputTokens(),
                 (int) Math.min(Integer.MAX_VALUE, completion.latency().toMillis()),
-                citations);
+                citations,
+                List.of());
         var assistantMessage = conversations.append(
                 userId,
                 conversationId,

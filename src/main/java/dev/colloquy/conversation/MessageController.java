@@ -84,7 +84,15 @@ class MessageController {
             @Valid @RequestBody Import request) {
         var batch = request.messages().stream()
                 .map(m -> new NewMessage(
-                        m.role(), m.content(), m.model(), MessageStatus.COMPLETE, null, null, null, List.of()))
+                        m.role(),
+                        m.content(),
+                        m.model(),
+                        MessageStatus.COMPLETE,
+                        null,
+                        null,
+                        null,
+                        List.of(),
+                        List.of()))
                 .toList();
         var stored = conversations.importMessages(caller.id(), conversationId, batch);
         return ResponseEntity.status(HttpStatus.CREATED)

@@ -34,19 +34,6 @@ public record NewMessage(
         requireNotNegative(latencyMs, "latencyMs");
     }
 
-    /** A message without images. */
-    public NewMessage(
-            MessageRole role,
-            String content,
-            @Nullable String model,
-            MessageStatus status,
-            @Nullable Integer inputTokens,
-            @Nullable Integer outputTokens,
-            @Nullable Integer latencyMs,
-            List<Citation> citations) {
-        this(role, content, model, status, inputTokens, outputTokens, latencyMs, citations, List.of());
-    }
-
     public static NewMessage fromUser(String content) {
         return fromUser(content, List.of());
     }

@@ -7,15 +7,20 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.Part;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -133,23 +138,38 @@ class IdempotencyFilter extends OncePerRequestFilter {
             return;
         }
         var userId = UUID.fromString(authentication.getName());
-        var body = request.getInputStream().readAllBytes();
-        if (callsModel(request) && asksForStream(body)) {
-            // an API call streamed by its body's "stream": true, whatever its Accept header says: a
-            // stream cannot be held back and replayed, so it is not deduplicated (as with Accept)
-            chain.doFilter(new CachedBodyRequest(request, body), response);
-            return;
+        byte[] fingerprint;
+        HttpServletRequest forwarded;
+        if (isMultipart(request)) {
+            // parsed by the container, which keeps the parts for the handler (reading the body here
+            // would leave it none); the fingerprint is of the parts, so a retry's new boundary matches
+            var parts = parts(request);
+            if (parts == null) {
+                chain.doFilter(request, response); // the handler refuses it with the parser's reason
+                return;
+            }
+            fingerprint = fingerprint(request, parts);
+            forwarded = request;
+        } else {
+            var body = request.getInputStream().readAllBytes();
+            if (callsModel(request) && asksForStream(body)) {
+                // an API call streamed by its body's "stream": true, whatever its Accept header says: a
+                // stream cannot be held back and replayed, so it is not deduplicated (as with Accept)
+                chain.doFilter(new CachedBodyRequest(request, body), response);
+                return;
+            }
+            fingerprint = fingerprint(request, body);
+            forwarded = new CachedBodyRequest(request, body);
         }
-        var fingerprint = fingerprint(request, body);
         if (callsModel(request)) {
-            runLeased(new CachedBodyRequest(request, body), response, chain, userId, key, fingerprint);
+            runLeased(forwarded, response, chain, userId, key, fingerprint);
             return;
         }
         for (int attempt = 0; attempt < 2; attempt++) {
             var recorder = new ContentCachingResponseWrapper(response);
             boolean ran;
             try {
-                ran = runOnce(new CachedBodyRequest(request, body), recorder, chain, userId, key, fingerprint);
+                ran = runOnce(forwarded, recorder, chain, userId, key, fingerprint);
             } catch (PessimisticLockingFailureException stillRunning) {
                 response.setHeader(HttpHeaders.RETRY_AFTER, "1");
                 problems.write(response, inProgress());
@@ -433,6 +453,29 @@ class IdempotencyFilter extends OncePerRequestFilter {
 
     /** What tells one request from another under the same key: method, path, query and body. */
     static byte[] fingerprint(String method, String path, @Nullable String query, byte[] body) {
+        return digestOf(method, path, query).digest(body);
+    }
+
+    /** The same for a form: each part's name, file name and content in order, whatever the boundary. */
+    private static byte[] fingerprint(HttpServletRequest request, Collection<Part> parts) throws IOException {
+        var digest = digestOf(request.getMethod(), request.getRequestURI(), request.getQueryString());
+        try (var out = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+            for (var part : parts) {
+                out.write(part.getName().getBytes(StandardCharsets.UTF_8));
+                out.write(0);
+                var filename = part.getSubmittedFileName();
+                out.write((filename == null ? "" : filename).getBytes(StandardCharsets.UTF_8));
+                out.write(0);
+                try (var content = part.getInputStream()) {
+                    content.transferTo(out);
+                }
+                out.write(0);
+            }
+        }
+        return digest.digest();
+    }
+
+    private static MessageDigest digestOf(String method, String path, @Nullable String query) {
         try {
             var digest = MessageDigest.getInstance("SHA-256");
             digest.update(method.getBytes(StandardCharsets.UTF_8));
@@ -441,9 +484,23 @@ class IdempotencyFilter extends OncePerRequestFilter {
             digest.update((byte) 0);
             digest.update((query == null ? "" : query).getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
-            return digest.digest(body);
+            return digest;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    private static boolean isMultipart(HttpServletRequest request) {
+        var type = request.getContentType();
+        return type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/");
+    }
+
+    /** The parts of a multipart request, or null when the container cannot read them (too large, malformed). */
+    private static @Nullable Collection<Part> parts(HttpServletRequest request) {
+        try {
+            return request.getParts();
+        } catch (IOException | ServletException | IllegalStateException unreadable) {
+            return null;
         }
     }
 

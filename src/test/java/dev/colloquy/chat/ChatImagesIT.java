@@ -91,6 +91,28 @@ class ChatImagesIT extends IntegrationTest {
     }
 
     @Test
+    void aRetriedQuestionWithImagesUnderOneIdempotencyKeyIsAskedAndStoredOnce() {
+        var account = api().register();
+        var id = start(account, "seeing");
+        var key = Map.of("Idempotency-Key", UUID.randomUUID().toString());
+        var image = TestImages.png(12, 12, Color.RED);
+        int calls = upstream.calls("seeing");
+
+        // each attempt is its own form, with its own boundary, as a client's retry would be
+        var first = ask(account, id, "What is this?", List.of(image), key);
+        var again = ask(account, id, "What is this?", List.of(image), key);
+        var other = ask(account, id, "What is that?", List.of(image), key);
+
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().get("userMessage").get("id").asString())
+                .isEqualTo(first.json().get("userMessage").get("id").asString());
+        assertThat(upstream.calls("seeing")).isEqualTo(calls + 1);
+        assertThat(messages(account, id)).isEqualTo(2);
+        assertThat(other.status()).as("the key reused for another question").isEqualTo(422);
+    }
+
+    @Test
     void anEditShowsTheImagesOfTheQuestionItEditsAndTheModelSeesThemAgain() throws IOException {
         var account = api().register();
         var id = start(account, "seeing");

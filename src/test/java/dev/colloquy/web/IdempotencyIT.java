@@ -3,6 +3,7 @@ package dev.colloquy.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.colloquy.IntegrationTest;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,31 @@ class IdempotencyIT extends IntegrationTest {
                         .asInt())
                 .as("one turn: the message and one answer")
                 .isEqualTo(2);
+    }
+
+    @Test
+    void aRetriedUploadIsReplayedAndTheKeyReusedForAnotherFileIsRefused() {
+        var account = api().register();
+        var key = Map.of("Idempotency-Key", UUID.randomUUID().toString());
+        var file = "# Backups\n\nNightly at two.".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        var first = api().postForm("/api/documents", account.token(), Map.of(), "file", List.of(file), "b.md", key);
+        var retried = api().postForm("/api/documents", account.token(), Map.of(), "file", List.of(file), "b.md", key);
+        var other = api().postForm(
+                        "/api/documents",
+                        account.token(),
+                        Map.of(),
+                        "file",
+                        List.of("# Restores".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        "r.md",
+                        key);
+
+        assertThat(first.status()).as(first.body()).isEqualTo(202);
+        assertThat(retried.status()).as("the first answer, replayed").isEqualTo(202);
+        assertThat(retried.json().get("id").asString())
+                .isEqualTo(first.json().get("id").asString());
+        assertThat(other.status()).isEqualTo(422);
+        assertThat(other.json().get("type").asString()).isEqualTo("urn:colloquy:problem:idempotency-key-reused");
     }
 
     @Test

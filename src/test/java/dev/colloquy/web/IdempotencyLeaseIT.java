@@ -214,6 +214,7 @@ class IdempotencyLeaseIT {
                         7,
                         5,
                         40,
+                        List.of(),
                         List.of()));
         var key = "died-answering-" + UUID.randomUUID();
         leftByADeadAttempt(account.id(), key, conversation, body, "answered:" + question.id() + ":" + answer.id());
