@@ -75,11 +75,17 @@ public class ChatTurns {
     private final ConversationManagement conversations;
     private final LlmGateway gateway;
     private final DocumentSearch documents;
+    private final ImageProperties imageLimits;
 
-    ChatTurns(ConversationManagement conversations, LlmGateway gateway, DocumentSearch documents) {
+    ChatTurns(
+            ConversationManagement conversations,
+            LlmGateway gateway,
+            DocumentSearch documents,
+            ImageProperties imageLimits) {
         this.conversations = conversations;
         this.gateway = gateway;
         this.documents = documents;
+        this.imageLimits = imageLimits;
     }
 
     public Turn take(
@@ -215,7 +221,8 @@ public class ChatTurns {
                 conversation.systemPrompt(),
                 sources,
                 history,
-                ids -> conversations.images(userId, conversationId, ids));
+                ids -> conversations.images(userId, conversationId, ids),
+                imageLimits.maxBytesPerTurn().toBytes());
         var completion = gateway.complete(
                 new ChatRequest(
                         userId,

@@ -11,6 +11,7 @@ import dev.colloquy.llm.LlmModel;
 import dev.colloquy.llm.Tokens;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a turn sends the model: the system prompt, the passages of the caller's documents, then as much
  * of the path's history as fits the window, newest kept first, leaving room for the answer. A question
- * goes with its images to a model that takes them; a model that does not is told an image was there.
+ * goes with its images to a model that takes them, the newest images first up to {@code maxImageBytes}
+ * a turn; an image left out, or one for a model that does not take images, is named by a note.
  */
 final class TurnContext {
 
@@ -29,15 +31,16 @@ final class TurnContext {
     private TurnContext() {}
 
     /**
-     * @param images the bytes of a conversation's images by id; asked once, for the images of the
-     *     messages that fit
+     * @param images the bytes of a conversation's images by id; asked once, for the images sent
+     * @param maxImageBytes the images' bytes one turn sends at most
      */
     static List<LlmMessage> of(
             LlmModel model,
             @Nullable String system,
             List<DocumentSource> sources,
             List<Message> history,
-            Function<Collection<UUID>, Map<UUID, ImageBytes>> images) {
+            Function<Collection<UUID>, Map<UUID, ImageBytes>> images,
+            long maxImageBytes) {
         int budget = model.contextWindow() - answerRoom(model) - 3;
         if (system != null && !system.isBlank()) {
             budget -= Tokens.count(system) + PER_MESSAGE;
@@ -55,13 +58,7 @@ final class TurnContext {
             budget -= cost;
             fitting.addFirst(message);
         }
-        var shown = model.images()
-                ? images.apply(fitting.stream()
-                        .flatMap(m -> m.images().stream())
-                        .map(MessageImage::id)
-                        .distinct()
-                        .toList())
-                : Map.<UUID, ImageBytes>of();
+        var shown = model.images() ? images.apply(newestImages(fitting, maxImageBytes)) : Map.<UUID, ImageBytes>of();
         var kept = new ArrayList<LlmMessage>(fitting.size() + 2);
         if (system != null && !system.isBlank()) {
             kept.add(LlmMessage.of("system", system));
@@ -91,6 +88,24 @@ final class TurnContext {
         return cost;
     }
 
+    /** The newest images of these messages whose bytes add up to at most {@code maxBytes}. */
+    private static List<UUID> newestImages(List<Message> messages, long maxBytes) {
+        var chosen = new LinkedHashSet<UUID>();
+        long room = maxBytes;
+        for (var message : messages.reversed()) {
+            for (var image : message.images().reversed()) {
+                if (!chosen.contains(image.id())) {
+                    if (image.size() > room) {
+                        return List.copyOf(chosen);
+                    }
+                    room -= image.size();
+                    chosen.add(image.id());
+                }
+            }
+        }
+        return List.copyOf(chosen);
+    }
+
     /** Tokens kept free for the answer: a quarter of the window, at most 4,096. */
     static int answerRoom(LlmModel model) {
         return Math.min(4_096, model.contextWindow() / 4);
@@ -105,11 +120,18 @@ final class TurnContext {
             parts.add(new ContentPart.Text(unseen(model, question.images().size())));
             return new LlmMessage.User(parts);
         }
+        int left = 0;
         for (var image : question.images()) {
             var bytes = shown.get(image.id());
             if (bytes != null) {
                 parts.add(new ContentPart.Image(bytes.dataUrl(), null));
+            } else {
+                left++;
             }
+        }
+        if (left > 0) {
+            parts.add(new ContentPart.Text("\n\n[" + (left == 1 ? "An image was" : left + " images were")
+                    + " attached here; not sent again, to leave room for newer images.]"));
         }
         return new LlmMessage.User(parts);
     }
