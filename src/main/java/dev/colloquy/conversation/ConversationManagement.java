@@ -211,12 +211,8 @@ public class ConversationManagement {
         if (!shape.branched() && lastSeq >= shape.leafSeq()) {
             return messages.recent(conversationId, limit);
         }
-        var path = MessageTree.of(messages.tree(conversationId)).path(lastSeq);
-        return messages.bySeq(
-                conversationId,
-                path.subList(Math.max(0, path.size() - limit), path.size()).stream()
-                        .map(Messages.Node::seq)
-                        .toList());
+        return tail(
+                conversationId, MessageTree.of(messages.tree(conversationId)).path(lastSeq), limit);
     }
 
     /**
@@ -224,6 +220,25 @@ public class ConversationManagement {
      * is), that question last; empty when no question comes before it. What a new answer to it reads.
      */
     public List<Message> historyOfQuestion(UUID userId, UUID conversationId, UUID messageId, int limit) {
+        var found = locate(userId, conversationId, messageId);
+        var node = found.node();
+        var path = found.tree().path(node.role() == MessageRole.ASSISTANT ? node.parentSeq() : node.seq());
+        return tail(conversationId, path, limit);
+    }
+
+    /** The last {@code limit} messages of a path, read by their sequence numbers. */
+    private List<Message> tail(UUID conversationId, List<Messages.Node> path, int limit) {
+        return messages.bySeq(
+                conversationId,
+                path.subList(Math.max(0, path.size() - limit), path.size()).stream()
+                        .map(Messages.Node::seq)
+                        .toList());
+    }
+
+    /** A message of the caller's conversation in its tree. */
+    private record Located(MessageTree tree, Messages.Node node) {}
+
+    private Located locate(UUID userId, UUID conversationId, UUID messageId) {
         if (!conversations.exists(userId, conversationId)) {
             throw new ConversationNotFound(conversationId);
         }
@@ -232,12 +247,7 @@ public class ConversationManagement {
         if (node == null) {
             throw new MessageNotFound(messageId);
         }
-        var path = tree.path(node.role() == MessageRole.ASSISTANT ? node.parentSeq() : node.seq());
-        return messages.bySeq(
-                conversationId,
-                path.subList(Math.max(0, path.size() - limit), path.size()).stream()
-                        .map(Messages.Node::seq)
-                        .toList());
+        return new Located(tree, node);
     }
 
     /** One image of the caller's conversation. */
@@ -252,13 +262,7 @@ public class ConversationManagement {
 
     /** One message of the caller's conversation. */
     public Message message(UUID userId, UUID conversationId, UUID messageId) {
-        if (!conversations.exists(userId, conversationId)) {
-            throw new ConversationNotFound(conversationId);
-        }
-        var node = MessageTree.of(messages.tree(conversationId)).node(messageId);
-        if (node == null) {
-            throw new MessageNotFound(messageId);
-        }
+        var node = locate(userId, conversationId, messageId).node();
         return messages.bySeq(conversationId, List.of(node.seq())).getFirst();
     }
 
@@ -279,15 +283,11 @@ public class ConversationManagement {
      * message after each one, to the end.
      */
     public void select(UUID userId, UUID conversationId, UUID messageId) {
-        if (!conversations.exists(userId, conversationId)) {
-            throw new ConversationNotFound(conversationId);
-        }
-        var tree = MessageTree.of(messages.tree(conversationId));
-        var node = tree.node(messageId);
-        if (node == null) {
-            throw new MessageNotFound(messageId);
-        }
-        conversations.select(userId, conversationId, tree.newestLeafUnder(node.seq()));
+        var found = locate(userId, conversationId, messageId);
+        conversations.select(
+                userId,
+                conversationId,
+                found.tree().newestLeafUnder(found.node().seq()));
         cache.evict(cacheKey(userId, conversationId));
     }
 

@@ -10,8 +10,7 @@ import dev.colloquy.conversation.MessageStatus;
 import dev.colloquy.llm.ContentPart;
 import dev.colloquy.llm.LlmMessage;
 import dev.colloquy.llm.LlmModel;
-import java.math.BigDecimal;
-import java.time.Duration;
+import dev.colloquy.llm.TestModels;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -110,25 +109,6 @@ class TurnContextTest {
     }
 
     private static LlmModel model(boolean images) {
-        return new LlmModel(
-                "m",
-                "openai",
-                "http://127.0.0.1:1",
-                null,
-                "m",
-                BigDecimal.ZERO,
-                BigDecimal.ZERO,
-                100_000,
-                1,
-                Duration.ofSeconds(5),
-                List.of(),
-                0,
-                0,
-                false,
-                false,
-                null,
-                null,
-                null,
-                images);
+        return TestModels.openAi("m", 100_000, images);
     }
 }

@@ -7,8 +7,7 @@ import dev.colloquy.llm.ChatRequest;
 import dev.colloquy.llm.LlmMessage;
 import dev.colloquy.llm.LlmModel;
 import dev.colloquy.llm.ModelOptions;
-import java.math.BigDecimal;
-import java.time.Duration;
+import dev.colloquy.llm.TestModels;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -20,26 +19,7 @@ class AnswerCacheKeyTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final UUID USER = UUID.randomUUID();
-    private static final LlmModel MODEL = new LlmModel(
-            "m",
-            "openai",
-            "http://127.0.0.1:1/v1",
-            null,
-            "m",
-            BigDecimal.ONE,
-            BigDecimal.ONE,
-            8_192,
-            1,
-            Duration.ofSeconds(5),
-            List.of(),
-            0,
-            0,
-            false,
-            false,
-            null,
-            null,
-            null,
-            false);
+    private static final LlmModel MODEL = TestModels.openAi("m", 8_192, false);
 
     @Test
     void theOrderOfFieldsNeverSplitsAnEntry() {
