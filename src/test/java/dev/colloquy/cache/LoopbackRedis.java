@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,7 +28,7 @@ final class LoopbackRedis implements AutoCloseable {
 
     LoopbackRedis(String name) throws IOException {
         if (!"true".equals(System.getenv("CI"))) {
-            assumeThat(onPath("redis-server") && onPath("redis-cli"))
+            assumeThat(onPath("redis-server") != null && onPath("redis-cli") != null)
                     .as("redis-server and redis-cli are not installed (Debian packages redis-server, redis-tools)")
                     .isTrue();
         }
@@ -48,6 +50,44 @@ final class LoopbackRedis implements AutoCloseable {
                 .start();
         processes.add(process);
         return process;
+    }
+
+    /**
+     * Another tool of the test (an exporter, Prometheus), started with this command, its output in a
+     * directory of its own, and stopped with the servers.
+     */
+    Process startTool(String name, List<String> command) throws IOException {
+        var process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(Files.createDirectories(directory.resolve(name))
+                        .resolve(name + ".log")
+                        .toFile())
+                .start();
+        processes.add(process);
+        return process;
+    }
+
+    /**
+     * Where each of these commands is, from pairs of a description (what installs it) and a command;
+     * the test is skipped when one is missing, except under {@code CI=true}, where it fails.
+     */
+    static Map<String, String> required(String... descriptionsAndCommands) {
+        var found = new HashMap<String, String>();
+        for (int i = 0; i < descriptionsAndCommands.length; i += 2) {
+            var command = descriptionsAndCommands[i + 1];
+            var path = onPath(command);
+            if ("true".equals(System.getenv("CI"))) {
+                assertThat(path)
+                        .as("CI must run this test: install %s", descriptionsAndCommands[i])
+                        .isNotNull();
+            } else {
+                assumeThat(path)
+                        .as("%s is not installed", descriptionsAndCommands[i])
+                        .isNotNull();
+            }
+            found.put(command, path.toString());
+        }
+        return found;
     }
 
     /** A server on loopback without persistence: the arguments every one of them takes. */
@@ -104,13 +144,14 @@ final class LoopbackRedis implements AutoCloseable {
         }
     }
 
-    private static boolean onPath(String command) {
+    private static Path onPath(String command) {
         for (var directory : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(directory, command))) {
-                return true;
+            var candidate = Path.of(directory, command);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
             }
         }
-        return false;
+        return null;
     }
 
     /** Stops every server still running, then removes their directories. */

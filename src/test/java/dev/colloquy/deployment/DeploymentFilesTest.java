@@ -351,7 +351,7 @@ class DeploymentFilesTest {
         assertThat(quorum).as("a majority that survives one pod down").isEqualTo(pods / 2 + 1);
         assertThat(script).contains("sentinel announce-hostnames yes", "replica-announce-ip $me", "protected-mode no");
         var containers = set.getSpec().getTemplate().getSpec().getContainers();
-        assertThat(containers).extracting(c -> c.getName()).containsExactly("redis", "sentinel");
+        assertThat(containers).extracting(c -> c.getName()).containsExactly("redis", "sentinel", "redis-exporter");
         var init = set.getSpec().getTemplate().getSpec().getInitContainers().getFirst();
         assertThat(init.getEnv())
                 .filteredOn(env -> env.getName().equals("REPLICAS"))

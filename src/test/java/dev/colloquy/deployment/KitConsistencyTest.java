@@ -34,7 +34,10 @@ class KitConsistencyTest {
 
     private static final Path HA = Path.of("deployment/docker-compose.ha.yml");
     private static final Path MONITORING = Path.of("docker-compose.monitoring.yml");
-    private static final List<Path> STACKS = List.of(HA, MONITORING);
+    /** The Sentinel option of the HA stack, a file Compose reads on top of it. */
+    private static final Path SENTINEL = Path.of("deployment/docker-compose.sentinel.yml");
+
+    private static final List<Path> STACKS = List.of(HA, SENTINEL, MONITORING);
     private static final Path KUBERNETES = Path.of("deployment/kubernetes/all-in-one.yml");
     private static final Path KUBERNETES_MONITORING = Path.of("deployment/kubernetes/monitoring.yml");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,7 +71,9 @@ class KitConsistencyTest {
         var problems = new ArrayList<String>();
         for (var stack : STACKS) {
             var compose = DeploymentFilesTest.yaml(stack);
-            var declared = compose.path("networks");
+            // the Sentinel file is read on top of the HA stack: its services join the HA stack's networks
+            var declared =
+                    stack.equals(SENTINEL) ? DeploymentFilesTest.yaml(HA).path("networks") : compose.path("networks");
             declared.fields().forEachRemaining(network -> {
                 var name = network.getValue().path("name").asText(network.getKey());
                 if (network.getValue().path("external").asBoolean(false)) {
@@ -133,6 +138,13 @@ class KitConsistencyTest {
                     // a probed URL (blackbox) names its host and port the same way
                     var address = target.asText().replaceFirst("^https?://", "").replaceFirst("/.*$", "");
                     targets.add(job.path("job_name").asText() + " " + address);
+                }
+            }
+            for (var config : job.path("dns_sd_configs")) {
+                // each name looked up on the network, at the port the config gives (type A)
+                for (var name : config.path("names")) {
+                    targets.add(job.path("job_name").asText() + " " + name.asText() + ":"
+                            + config.path("port").asInt());
                 }
             }
             for (var relabel : job.path("relabel_configs")) {
@@ -423,6 +435,54 @@ class KitConsistencyTest {
                         .get(0)
                         .path("port")
                         .asText());
+    }
+
+    @Test
+    void everyRedisPodCarriesTheExporterThatTheRedisPodMonitorScrapes() throws Exception {
+        var podMonitor = find(objects(KUBERNETES_MONITORING), "PodMonitor", "redis");
+        var selector = podMonitor.at("/spec/selector/matchExpressions/0");
+        var port = podMonitor.at("/spec/podMetricsEndpoints/0/port").asText();
+        var selected = new TreeSet<String>();
+        selector.path("values").forEach(value -> selected.add(value.asText()));
+        var redisSets = new ArrayList<JsonNode>();
+        redisSets.add(find(objects(KUBERNETES), "StatefulSet", "redis"));
+        redisSets.add(
+                find(objects(Path.of("deployment/kubernetes/redis-sentinel.yml")), "StatefulSet", "redis-sentinel"));
+
+        assertThat(selector.path("key").asText()).isEqualTo("app.kubernetes.io/name");
+        assertThat(selector.path("operator").asText()).isEqualTo("In");
+        for (var set : redisSets) {
+            var name = set.at("/metadata/name").asText();
+            var pod = set.at("/spec/template");
+            assertThat(pod.at("/metadata/labels/app.kubernetes.io~1name").asText())
+                    .as("the PodMonitor redis selects the pods of %s", name)
+                    .isIn(selected);
+            int redisPort = -1;
+            JsonNode exporter = null;
+            for (var container : pod.at("/spec/containers")) {
+                for (var containerPort : container.path("ports")) {
+                    if (containerPort.path("name").asText().equals("redis")) {
+                        redisPort = containerPort.path("containerPort").asInt();
+                    }
+                    if (containerPort.path("name").asText().equals(port)) {
+                        exporter = container;
+                    }
+                }
+            }
+            assertThat(exporter)
+                    .as("%s has a container with the port %s", name, port)
+                    .isNotNull();
+            assertThat(exporter.path("image").asText()).startsWith("oliver006/redis_exporter:");
+            var address = new ArrayList<String>();
+            exporter.path("env").forEach(variable -> {
+                if (variable.path("name").asText().equals("REDIS_ADDR")) {
+                    address.add(variable.path("value").asText());
+                }
+            });
+            assertThat(address)
+                    .as("the exporter of %s reads the Redis of its own pod", name)
+                    .containsExactly("redis://localhost:" + redisPort);
+        }
     }
 
     private static List<JsonNode> objects(Path file) throws IOException {

@@ -50,6 +50,7 @@ class MonitoringLiveIT extends IntegrationTest {
             Map.entry("redis_evicted_", "redis_exporter"),
             Map.entry("redis_rejected_", "redis_exporter"),
             Map.entry("redis_connected_", "redis_exporter"),
+            Map.entry("redis_master_link_", "redis_exporter"), // RedisMonitoringIT sees them exported
             Map.entry("elasticsearch_", "elasticsearch_exporter"),
             Map.entry("probe_", "blackbox_exporter"),
             Map.entry("prometheus_", "Prometheus"),
