@@ -3,8 +3,12 @@ package dev.colloquy.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.colloquy.Replica;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -169,16 +173,19 @@ abstract class CrossReplicaContract {
      * master again. No request may fail meanwhile, and afterwards an entry one replica stores must be
      * a hit through the other (within 60 s: the replicas use Redis again).
      */
-    static void failoverUnderLoad(RedisStep kill, RedisStep recovered) throws Exception {
+    static void failoverUnderLoad(String name, String deployment, RedisStep kill, RedisStep recovered)
+            throws Exception {
         var account = first.api().register();
         var failures = new ConcurrentLinkedQueue<String>();
         var requests = new AtomicInteger();
+        var latencies = new ConcurrentLinkedQueue<Long>();
         long until = System.nanoTime() + Duration.ofSeconds(12).toNanos();
         var clients = new ArrayList<Thread>();
         for (var replica : List.of(first, second)) {
             clients.add(Thread.ofPlatform().start(() -> {
                 int n = 0;
                 while (System.nanoTime() < until) {
+                    long sent = System.nanoTime();
                     var response = switch (n++ % 3) {
                         case 0 -> replica.api().get("/api/me", account.token());
                         case 1 -> replica.api().get("/api/conversations", account.token());
@@ -192,6 +199,7 @@ abstract class CrossReplicaContract {
                                                     "Idempotency-Key",
                                                     UUID.randomUUID().toString()));
                     };
+                    latencies.add(System.nanoTime() - sent);
                     requests.incrementAndGet();
                     if (response.status() >= 300) {
                         failures.add(response.status() + " " + response.body());
@@ -200,15 +208,18 @@ abstract class CrossReplicaContract {
             }));
         }
         Thread.sleep(2_000);
+        long killed = System.nanoTime();
         kill.run();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!recovered.run()) {
             assertThat(System.nanoTime()).as("Redis has a master again").isLessThan(deadline);
-            Thread.sleep(200);
+            Thread.sleep(50);
         }
+        long recoveredAfter = System.nanoTime() - killed;
         for (var client : clients) {
             client.join();
         }
+        report(name, deployment, requests.get(), failures.size(), latencies, recoveredAfter);
         // after the failover: a fresh user's entry is stored in Redis and found again
         var fresh = second.api().register();
         String cache = "";
@@ -224,5 +235,36 @@ abstract class CrossReplicaContract {
         assertThat(cache)
                 .as("an entry one replica stored is found by the other after the failover")
                 .isEqualTo("HIT");
+    }
+
+    /**
+     * What the failover cost the load, for BENCHMARKS.md ({@code bench/run-redis-failover} prints
+     * it): {@code target/redis-failover/<name>.txt}.
+     */
+    private static void report(
+            String name, String deployment, int requests, int failed, Collection<Long> latencies, long recoveredNanos)
+            throws IOException {
+        var sorted = latencies.stream().sorted().toList();
+        java.util.function.IntFunction<String> millis = permille ->
+                "%.1f".formatted(sorted.get(Math.min(sorted.size() - 1, sorted.size() * permille / 1000)) / 1e6);
+        var directory = Files.createDirectories(Path.of("target/redis-failover"));
+        Files.writeString(directory.resolve(name + ".txt"), """
+                deployment    %s
+                load          two replicas of the service, a client each (GET /api/me, GET /api/conversations, \
+                POST /api/conversations with an Idempotency-Key), 12 s; the master killed (SIGKILL) after 2 s
+                requests      %d, %d failed
+                latency       p50 %s ms, p99 %s ms, max %s ms
+                master again  %d ms after the kill (%s)
+                """.formatted(
+                        deployment,
+                        requests,
+                        failed,
+                        millis.apply(500),
+                        millis.apply(990),
+                        millis.apply(1000),
+                        recoveredNanos / 1_000_000,
+                        name.equals("cluster")
+                                ? "the dead master marked failed and cluster_state:ok"
+                                : "the replica answers ROLE as master"));
     }
 }

@@ -73,6 +73,8 @@ class RedisSentinelIT extends CrossReplicaContract {
     @Order(Integer.MAX_VALUE)
     void theMasterKilledUnderLoadCostsNoRequestAndTheCacheServesAgainAfterFailover() throws Exception {
         failoverUnderLoad(
+                "sentinel",
+                "Sentinel on loopback: a master, a replica, three sentinels (quorum 2, down after 2 s)",
                 () -> {
                     master.destroyForcibly();
                     return true;
