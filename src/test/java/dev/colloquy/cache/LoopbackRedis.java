@@ -27,11 +27,7 @@ final class LoopbackRedis implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
 
     LoopbackRedis(String name) throws IOException {
-        if (!"true".equals(System.getenv("CI"))) {
-            assumeThat(onPath("redis-server") != null && onPath("redis-cli") != null)
-                    .as("redis-server and redis-cli are not installed (Debian packages redis-server, redis-tools)")
-                    .isTrue();
-        }
+        required("Debian's redis-server", "redis-server", "Debian's redis-tools", "redis-cli");
         directory = Files.createTempDirectory("colloquy-" + name);
     }
 
@@ -44,12 +40,7 @@ final class LoopbackRedis implements AutoCloseable {
     Process start(int port, List<String> arguments) throws IOException {
         var command = new ArrayList<>(List.of("redis-server"));
         command.addAll(arguments);
-        var process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(directory(port).resolve("server.log").toFile())
-                .start();
-        processes.add(process);
-        return process;
+        return launch(command, directory(port).resolve("server.log"));
     }
 
     /**
@@ -57,11 +48,13 @@ final class LoopbackRedis implements AutoCloseable {
      * directory of its own, and stopped with the servers.
      */
     Process startTool(String name, List<String> command) throws IOException {
+        return launch(command, Files.createDirectories(directory.resolve(name)).resolve(name + ".log"));
+    }
+
+    private Process launch(List<String> command, Path log) throws IOException {
         var process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(Files.createDirectories(directory.resolve(name))
-                        .resolve(name + ".log")
-                        .toFile())
+                .redirectOutput(log.toFile())
                 .start();
         processes.add(process);
         return process;

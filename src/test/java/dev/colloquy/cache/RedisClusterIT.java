@@ -100,6 +100,7 @@ class RedisClusterIT extends CrossReplicaContract {
                     dead.destroyForcibly();
                     return true;
                 },
+                "the dead master marked failed and cluster_state:ok",
                 // the dead master known as failed and every slot served again (before the failure is
                 // detected the state is still ok, and fail until a replica is promoted)
                 () -> LoopbackRedis.cli(survivor, "cluster", "nodes").contains("master,fail ")

@@ -2,13 +2,8 @@ package dev.colloquy.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.colloquy.monitoring.PrometheusQueries;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The kit's Redis scrape as it runs under Sentinel, with the real tools: Debian's {@code prometheus}
@@ -38,9 +32,6 @@ import tools.jackson.databind.json.JsonMapper;
 class RedisMonitoringIT {
 
     private static final Pattern EXPORTED = Pattern.compile("\\bredis_(?!cache_|exporter)[a-z_]+\\b");
-
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final JsonMapper json = JsonMapper.builder().build();
 
     @Test
     void everyRedisIsScrapedUnderItsOwnNameAndALostMasterAlertsForItAndItsReplica() throws Exception {
@@ -196,16 +187,7 @@ class RedisMonitoringIT {
         return values;
     }
 
-    private JsonNode query(String base, String promql) throws Exception {
-        var response = http.send(
-                HttpRequest.newBuilder(URI.create(
-                                base + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
-                        .timeout(Duration.ofSeconds(10))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IOException("Prometheus answered " + response.statusCode() + ": " + response.body());
-        }
-        return json.readTree(response.body());
+    private static JsonNode query(String base, String promql) throws Exception {
+        return new PrometheusQueries(base).query(promql);
     }
 }

@@ -79,6 +79,7 @@ class RedisSentinelIT extends CrossReplicaContract {
                     master.destroyForcibly();
                     return true;
                 },
+                "the replica answers ROLE as master",
                 () -> LoopbackRedis.cli(replicaPort, "role").startsWith("master"));
     }
 }

@@ -7,11 +7,6 @@ import dev.colloquy.FakeUpstream.Reply;
 import dev.colloquy.IntegrationTest;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +78,6 @@ class MonitoringLiveIT extends IntegrationTest {
             "__interval",
             "__range");
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
 
     @Test
@@ -301,18 +295,8 @@ class MonitoringLiveIT extends IntegrationTest {
         return names;
     }
 
-    private JsonNode query(String base, String promql) throws Exception {
-        var response = http.send(
-                HttpRequest.newBuilder(URI.create(
-                                base + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
-                        .timeout(Duration.ofSeconds(30))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() >= 500) {
-            // 503 "Service Unavailable" in plain text while Prometheus is still starting
-            throw new IOException("Prometheus answered " + response.statusCode() + ": " + response.body());
-        }
-        return json.readTree(response.body());
+    private static JsonNode query(String base, String promql) throws Exception {
+        return new PrometheusQueries(base).query(promql);
     }
 
     private void awaitData(String base, String... recorded) throws Exception {
