@@ -94,6 +94,8 @@ public final class FakeUpstream {
 
     private static volatile FakeUpstream instance;
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Streamed answers the gateway broke off before their end, by upstream model. */
+    private static final Map<String, AtomicInteger> CANCELLED = new ConcurrentHashMap<>();
 
     private final HttpServer server;
     private final Map<String, ConcurrentLinkedQueue<Reply>> scripts = new ConcurrentHashMap<>();
@@ -142,6 +144,16 @@ public final class FakeUpstream {
 
     public int calls(String upstreamModel) {
         return calls.computeIfAbsent(upstreamModel, m -> new AtomicInteger()).get();
+    }
+
+    /**
+     * Streamed OpenAI-style answers of this model that could not be written to their end because the
+     * gateway had dropped the connection.
+     */
+    public int cancelled(String upstreamModel) {
+        return CANCELLED
+                .computeIfAbsent(upstreamModel, m -> new AtomicInteger())
+                .get();
     }
 
     /** Every embeddings call from now on answers after this long (a slow embedding upstream). */
@@ -614,6 +626,7 @@ public final class FakeUpstream {
             out.flush();
         } catch (IOException clientGone) {
             // the gateway cancelled the call
+            CANCELLED.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
         }
     }
 

@@ -122,7 +122,13 @@ class LlmGatewayIT extends IntegrationTest {
 
     @Test
     void stopsTheUpstreamWhenTheClientLeaves() {
-        upstream.script("lonely", Reply.slowChunks(Duration.ofMillis(50), "a", "b", "c", "d", "e", "f", "g", "h"));
+        int cancelled = upstream.cancelled("lonely");
+        // twenty tokens, 50 ms apart: the upstream is still writing a second after the client left
+        var chunks = new String[20];
+        chunks[0] = "a";
+        chunks[1] = "b";
+        java.util.Arrays.fill(chunks, 2, chunks.length, "x");
+        upstream.script("lonely", Reply.slowChunks(Duration.ofMillis(50), chunks));
         var tokens = new ArrayList<String>();
 
         var completion = gateway.complete(request("lonely", "bye"), AnswerSink.text(token -> {
@@ -135,6 +141,10 @@ class LlmGatewayIT extends IntegrationTest {
         assertThat(completion.complete()).isFalse();
         assertThat(completion.finishReason()).isEqualTo("client_disconnected");
         assertThat(completion.text()).isEqualTo("a");
+        // the connection was dropped, so the upstream stops generating: it cannot write the rest
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> upstream.cancelled("lonely") == cancelled + 1);
     }
 
     @Test
@@ -160,8 +170,11 @@ class LlmGatewayIT extends IntegrationTest {
         upstream.script(
                 "lonely", Reply.stallHalfWay(Duration.ofSeconds(20), "one ", "two ", "three ", "four ", "five"));
 
+        long started = System.nanoTime();
         var completion = gateway.complete(request("lonely", "go"), AnswerSink.text(tokens::add));
 
+        // ended at the idle deadline, not when the upstream speaks again 20 s later
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         assertThat(completion.complete()).isFalse();
         assertThat(completion.finishReason()).isEqualTo("timeout");
         assertThat(completion.text()).isEqualTo(String.join("", tokens)).isEqualTo("one two three ");

@@ -8,12 +8,9 @@ import dev.colloquy.llm.TokenUsage;
 import dev.colloquy.llm.Tokens;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -22,27 +19,38 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What every streaming HTTP upstream shares: the JDK HTTP client (virtual threads, HTTP/1.1), the
- * mapping of HTTP failures to retriable or final ones (with {@code Retry-After}), and the reading of a
- * server-sent event stream under deadlines: a watchdog closes the stream when the first token or the
- * whole answer is overdue, or when tokens stop coming half-way, which also cancels the upstream
- * request. Each provider supplies its request
- * and a {@link Chunks} reader for its events.
+ * What every streaming HTTP upstream shares: the HTTP client (Apache HttpClient 5, classic, blocking
+ * on the caller's virtual thread, HTTP/1.1, pooled connections), the mapping of HTTP failures to
+ * retriable or final ones (with {@code Retry-After}), and the reading of a server-sent event stream
+ * under deadlines: a watchdog drops the upstream connection when the answer's headers, the first
+ * token or the whole answer are overdue, or when tokens stop coming half-way, which also ends the
+ * upstream's work on the call. Each provider supplies its request and a {@link Chunks} reader for
+ * its events.
  */
 @org.springframework.stereotype.Component
-public final class SseUpstream {
+public final class SseUpstream implements AutoCloseable {
 
     /** Reads one provider's events. */
     public interface Chunks {
@@ -64,8 +72,13 @@ public final class SseUpstream {
     }
 
     private static final int MAX_ERROR_BODY = 16 * 1024;
+    /**
+     * Connections to one upstream, and to all: no limit of their own (the calls a replica makes at
+     * once are bounded by {@code colloquy.web.max-in-flight}), only a bound far above it.
+     */
+    private static final int MAX_CONNECTIONS = 4_096;
 
-    private final HttpClient client;
+    private final CloseableHttpClient client;
     private final JsonMapper json;
     private final ScheduledThreadPoolExecutor watchdog;
 
@@ -75,10 +88,27 @@ public final class SseUpstream {
     }
 
     public SseUpstream(Duration connectTimeout, JsonMapper json) {
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
+        // no read timeout: the watchdog below holds every deadline of a call; connections idle for a
+        // minute are closed, and one idle for over two seconds is checked before it is used again
+        this.client = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnTotal(MAX_CONNECTIONS)
+                        .setMaxConnPerRoute(MAX_CONNECTIONS)
+                        .setDefaultSocketConfig(
+                                SocketConfig.custom().setTcpNoDelay(true).build())
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(Timeout.of(connectTimeout))
+                                .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                                .build())
+                        .build())
+                .evictIdleConnections(TimeValue.ofMinutes(1))
+                // a retry is the router's decision (another attempt, another model), and an answer's
+                // encoding is the upstream's: none of these is the client's
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableContentCompression()
+                .disableCookieManagement()
+                .disableAuthCaching()
                 .build();
         this.json = json;
         // a stream's deadlines are cancelled when it ends, mostly minutes before they are due: removed
@@ -97,31 +127,78 @@ public final class SseUpstream {
         return watchdog.getQueue().size();
     }
 
-    /** POSTs the JSON body; answers the response of a 200, or throws what the failure means. */
-    public HttpResponse<InputStream> post(URI uri, Map<String, String> headers, Object body, Instant answerBy)
+    /**
+     * POSTs the JSON body; answers the response of a 200, or throws what the failure means. The
+     * connection is dropped if the answer is not there by {@code answerBy}: its headers, and for a
+     * caller that reads the body itself, its body too.
+     */
+    public UpstreamResponse post(URI uri, Map<String, String> headers, Object body, Instant answerBy)
             throws UpstreamFailure {
-        var http = HttpRequest.newBuilder(uri)
-                .timeout(positive(Duration.between(Instant.now(), answerBy)))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
-        headers.forEach(http::header);
-        HttpResponse<InputStream> response;
+        var request = new HttpPost(uri);
+        var untilAnswer = Timeout.ofMilliseconds(millisUntil(answerBy));
+        request.setConfig(
+                RequestConfig.custom().setConnectionRequestTimeout(untilAnswer).build());
+        request.setHeader("Content-Type", "application/json");
+        headers.forEach(request::setHeader);
+        request.setEntity(new ByteArrayEntity(json.writeValueAsBytes(body), null));
+        var timedOut = new AtomicBoolean();
+        var deadline = watchdog.schedule(
+                () -> {
+                    timedOut.set(true);
+                    request.cancel();
+                },
+                untilAnswer.toMilliseconds(),
+                TimeUnit.MILLISECONDS);
+        ClassicHttpResponse response;
         try {
-            response = client.send(http.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
-            throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "no answer before the timeout", null);
-        } catch (ConnectException e) {
-            throw new UpstreamFailure(UpstreamFailure.Kind.CONNECTION, "cannot connect to the upstream", null);
+            response = client.execute(request);
         } catch (IOException e) {
+            deadline.cancel(false);
+            throw sendFailure(e, timedOut.get());
+        }
+        if (response.getCode() != 200) {
+            try {
+                throw failure(response);
+            } finally {
+                deadline.cancel(false);
+                request.cancel(); // an error body is not read to its end: the connection goes
+                closeQuietly(response);
+            }
+        }
+        try {
+            var entity = response.getEntity();
+            var stream = entity == null ? InputStream.nullInputStream() : entity.getContent();
+            return new UpstreamResponse(request, response, stream, deadline);
+        } catch (IOException e) {
+            deadline.cancel(false);
+            request.cancel();
+            closeQuietly(response);
             throw new UpstreamFailure(UpstreamFailure.Kind.CONNECTION, "the upstream connection failed", null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UpstreamFailure(UpstreamFailure.Kind.CONNECTION, "interrupted", null);
         }
-        if (response.statusCode() != 200) {
-            throw failure(response);
+    }
+
+    private static UpstreamFailure sendFailure(IOException e, boolean timedOut) {
+        if (timedOut
+                || e instanceof InterruptedIOException
+                        && !Thread.currentThread().isInterrupted()) {
+            // the watchdog's deadline, a connect timeout, or no pooled connection free in time
+            return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "no answer before the timeout", null);
         }
-        return response;
+        if (e instanceof ConnectException) {
+            return new UpstreamFailure(UpstreamFailure.Kind.CONNECTION, "cannot connect to the upstream", null);
+        }
+        return new UpstreamFailure(
+                UpstreamFailure.Kind.CONNECTION,
+                Thread.currentThread().isInterrupted() ? "interrupted" : "the upstream connection failed",
+                null);
+    }
+
+    private static void closeQuietly(ClassicHttpResponse response) {
+        try {
+            response.close();
+        } catch (IOException ignored) {
+            // the connection is dropped either way
+        }
     }
 
     /**
@@ -130,14 +207,19 @@ public final class SseUpstream {
      * retried before its first token leaves nothing behind at the client.
      */
     public ProviderResult stream(
-            InputStream body, ChatRequest request, AnswerSink sink, ChatProvider.Deadlines deadlines, Chunks chunks)
+            UpstreamResponse response,
+            ChatRequest request,
+            AnswerSink sink,
+            ChatProvider.Deadlines deadlines,
+            Chunks chunks)
             throws UpstreamFailure {
         var answer = new AnswerRecorder();
         var held = new ArrayList<StreamEvent>();
         var state = new State();
         var timedOut = new AtomicBoolean();
         var guard = watchdog.schedule(
-                () -> close(body, timedOut), millisUntil(deadlines.firstToken()), TimeUnit.MILLISECONDS);
+                () -> abort(response, timedOut), millisUntil(deadlines.firstToken()), TimeUnit.MILLISECONDS);
+        response.takeOverDeadline();
         var lastToken = new AtomicLong();
         var ended = new AtomicBoolean();
         var idleCheck = new AtomicReference<@Nullable ScheduledFuture<?>>();
@@ -153,7 +235,11 @@ public final class SseUpstream {
                 throw e;
             }
         };
-        try (var lines = new SseLines(body)) {
+        // read to its end (the last event, or the end of the body): the connection is kept for the
+        // next call; any other way out drops it, so the upstream stops working on the answer
+        boolean readToEnd = false;
+        try {
+            var lines = new SseLines(response.body());
             for (var line = lines.next(flush); line != null && !state.done; line = lines.next(flush)) {
                 if (!line.startsWith("data:")) {
                     continue;
@@ -176,9 +262,9 @@ public final class SseUpstream {
                     first = false;
                     guard.cancel(false);
                     guard = watchdog.schedule(
-                            () -> close(body, timedOut), millisUntil(deadlines.total()), TimeUnit.MILLISECONDS);
+                            () -> abort(response, timedOut), millisUntil(deadlines.total()), TimeUnit.MILLISECONDS);
                     lastToken.set(System.nanoTime());
-                    watchIdle(body, timedOut, lastToken, deadlines.idle().toNanos(), ended, idleCheck);
+                    watchIdle(response, timedOut, lastToken, deadlines.idle().toNanos(), ended, idleCheck);
                     held.addAll(events);
                     events = held;
                 } else if (progress) {
@@ -193,6 +279,7 @@ public final class SseUpstream {
                     return result(request, answer, state, FinishReason.CLIENT_DISCONNECTED);
                 }
             }
+            readToEnd = true;
         } catch (UpstreamFailure failure) {
             if (answer.isEmpty()) {
                 throw failure;
@@ -210,6 +297,8 @@ public final class SseUpstream {
             }
             return result(request, answer, state, timedOut.get() ? FinishReason.TIMEOUT : FinishReason.UPSTREAM_CUT);
         } finally {
+            // before the deadlines stop: they also bound what is left to read of a finished answer
+            release(response, readToEnd);
             guard.cancel(false);
             ended.set(true);
             var pending = idleCheck.get();
@@ -245,15 +334,17 @@ public final class SseUpstream {
         return new ProviderResult(answer.text(), answer.toolCalls(), usage, finish);
     }
 
-    private UpstreamFailure failure(HttpResponse<InputStream> response) {
+    private UpstreamFailure failure(ClassicHttpResponse response) {
         String message;
-        try (var body = response.body()) {
-            message = upstreamMessage(body.readNBytes(MAX_ERROR_BODY));
+        try {
+            var entity = response.getEntity();
+            message = entity == null ? "" : upstreamMessage(entity.getContent().readNBytes(MAX_ERROR_BODY));
         } catch (IOException e) {
             message = "";
         }
-        int status = response.statusCode();
-        var retryAfter = retryAfter(response.headers().firstValue("Retry-After").orElse(null));
+        int status = response.getCode();
+        var header = response.getFirstHeader("Retry-After");
+        var retryAfter = retryAfter(header == null ? null : header.getValue());
         var detail = "the upstream answered " + status + (message.isEmpty() ? "" : ": " + message);
         if (status == 429) {
             return new UpstreamFailure(UpstreamFailure.Kind.RATE_LIMITED, detail, retryAfter);
@@ -297,13 +388,30 @@ public final class SseUpstream {
         }
     }
 
-    private static void close(InputStream body, AtomicBoolean timedOut) {
+    private static void abort(UpstreamResponse response, AtomicBoolean timedOut) {
         timedOut.set(true);
-        try {
-            body.close();
-        } catch (IOException ignored) {
-            // closing is the point; a failure to close leaves nothing to do
+        response.abort();
+    }
+
+    /** Ends the call: keeps the connection of an answer read to its end, drops any other. */
+    private static void release(UpstreamResponse response, boolean readToEnd) {
+        if (!readToEnd) {
+            response.abort();
         }
+        try {
+            response.close();
+        } catch (IOException | RuntimeException ignored) {
+            // what was left of a finished answer could not be read: the connection is dropped
+            // instead, and the answer already read stands
+            response.abort();
+        }
+    }
+
+    /** Stops the client and the watchdog when the application stops. */
+    @Override
+    public void close() throws IOException {
+        watchdog.shutdownNow();
+        client.close();
     }
 
     /**
@@ -312,7 +420,7 @@ public final class SseUpstream {
      * pending check is kept in {@code next} for the stream to cancel when it ends.
      */
     private void watchIdle(
-            InputStream body,
+            UpstreamResponse response,
             AtomicBoolean timedOut,
             AtomicLong lastToken,
             long idleNanos,
@@ -323,11 +431,11 @@ public final class SseUpstream {
         }
         long quiet = System.nanoTime() - lastToken.get();
         if (quiet >= idleNanos) {
-            close(body, timedOut);
+            abort(response, timedOut);
             return;
         }
         next.set(watchdog.schedule(
-                () -> watchIdle(body, timedOut, lastToken, idleNanos, ended, next),
+                () -> watchIdle(response, timedOut, lastToken, idleNanos, ended, next),
                 idleNanos - quiet,
                 TimeUnit.NANOSECONDS));
     }

@@ -59,7 +59,7 @@ public final class AnthropicProvider implements ChatProvider {
         }
         var response =
                 http.post(URI.create(model.baseUrl() + "/messages"), headers, wire.body(), deadlines.firstToken());
-        return http.stream(response.body(), request, sink, deadlines, new Reader()::read);
+        return http.stream(response, request, sink, deadlines, new Reader()::read);
     }
 
     /** Reads one stream; keeps which content block is which tool call. */

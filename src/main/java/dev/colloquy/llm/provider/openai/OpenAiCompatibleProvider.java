@@ -42,7 +42,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
                 headers(model, "text/event-stream"),
                 OpenAiWire.upstreamBody(model, request),
                 deadlines.firstToken());
-        return http.stream(response.body(), request, sink, deadlines, OpenAiWire::read);
+        return http.stream(response, request, sink, deadlines, OpenAiWire::read);
     }
 
     /** What an upstream's {@code /embeddings} answered: its JSON as it came, and the tokens billed. */
@@ -54,8 +54,8 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
                 headers(model, "application/json"),
                 Map.of("model", model.upstreamModel(), "input", input),
                 answerBy);
-        try (var stream = response.body()) {
-            var answer = http.json().readTree(stream);
+        try (response) {
+            var answer = http.json().readTree(response.body());
             return new Embeddings(
                     answer, answer.path("usage").path("prompt_tokens").asInt(0));
         } catch (IOException | RuntimeException e) {
