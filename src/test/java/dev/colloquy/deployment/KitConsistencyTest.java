@@ -485,6 +485,60 @@ class KitConsistencyTest {
         }
     }
 
+    @Test
+    void thePostgresPodCarriesTheExporterThatThePostgresPodMonitorScrapes() throws Exception {
+        var podMonitor = find(objects(KUBERNETES_MONITORING), "PodMonitor", "postgres");
+        var port = podMonitor.at("/spec/podMetricsEndpoints/0/port").asText();
+        var postgres = find(objects(KUBERNETES), "StatefulSet", "postgres");
+        var pod = postgres.at("/spec/template");
+        podMonitor
+                .at("/spec/selector/matchLabels")
+                .fields()
+                .forEachRemaining(label -> assertThat(
+                                pod.at("/metadata/labels").path(label.getKey()).asText())
+                        .as("the PodMonitor postgres selects the pods of postgres by %s", label.getKey())
+                        .isEqualTo(label.getValue().asText()));
+        int postgresPort = -1;
+        JsonNode server = null;
+        JsonNode exporter = null;
+        for (var container : pod.at("/spec/containers")) {
+            for (var containerPort : container.path("ports")) {
+                if (containerPort.path("name").asText().equals("postgres")) {
+                    postgresPort = containerPort.path("containerPort").asInt();
+                    server = container;
+                }
+                if (containerPort.path("name").asText().equals(port)) {
+                    exporter = container;
+                }
+            }
+        }
+        assertThat(server).as("postgres has a container with the port postgres").isNotNull();
+        assertThat(exporter)
+                .as("postgres has a container with the port %s", port)
+                .isNotNull();
+        assertThat(exporter.path("image").asText()).startsWith("prometheuscommunity/postgres-exporter:");
+        var exporterEnv = environment(exporter);
+        var serverEnv = environment(server);
+        assertThat(exporterEnv.get("DATA_SOURCE_URI").path("value").asText())
+                .as("the exporter reads the database of its own pod")
+                .isEqualTo("localhost:" + postgresPort + "/"
+                        + serverEnv.get("POSTGRES_DB").path("value").asText() + "?sslmode=disable");
+        assertThat(exporterEnv.get("DATA_SOURCE_USER").path("value").asText())
+                .isEqualTo(serverEnv.get("POSTGRES_USER").path("value").asText());
+        assertThat(exporterEnv.get("DATA_SOURCE_PASS").path("valueFrom"))
+                .as("the exporter's password is the server's")
+                .isEqualTo(serverEnv.get("POSTGRES_PASSWORD").path("valueFrom"));
+    }
+
+    /** A container's environment variables by name. */
+    private static Map<String, JsonNode> environment(JsonNode container) {
+        var variables = new HashMap<String, JsonNode>();
+        container
+                .path("env")
+                .forEach(variable -> variables.put(variable.path("name").asText(), variable));
+        return variables;
+    }
+
     private static List<JsonNode> objects(Path file) throws IOException {
         var objects = new ArrayList<JsonNode>();
         try (var in = Files.newBufferedReader(file)) {
