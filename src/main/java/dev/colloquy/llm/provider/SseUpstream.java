@@ -157,23 +157,28 @@ public final class SseUpstream implements AutoCloseable {
             throw sendFailure(e, timedOut.get());
         }
         if (response.getCode() != 200) {
-            try {
-                throw failure(response);
-            } finally {
-                deadline.cancel(false);
-                request.cancel(); // an error body is not read to its end: the connection goes
-                closeQuietly(response);
-            }
+            var failure = failure(response);
+            drop(deadline, request, response); // an error body is not read to its end
+            throw failure;
         }
         try {
             var entity = response.getEntity();
             var stream = entity == null ? InputStream.nullInputStream() : entity.getContent();
             return new UpstreamResponse(request, response, stream, deadline);
         } catch (IOException e) {
-            deadline.cancel(false);
-            request.cancel();
-            closeQuietly(response);
+            drop(deadline, request, response);
             throw new UpstreamFailure(UpstreamFailure.Kind.CONNECTION, "the upstream connection failed", null);
+        }
+    }
+
+    /** Gives up on an answer before its body is read: no deadline left, the connection dropped. */
+    private static void drop(ScheduledFuture<?> deadline, HttpPost request, ClassicHttpResponse response) {
+        deadline.cancel(false);
+        request.cancel();
+        try {
+            response.close();
+        } catch (IOException ignored) {
+            // the connection is dropped either way
         }
     }
 
@@ -191,14 +196,6 @@ public final class SseUpstream implements AutoCloseable {
                 UpstreamFailure.Kind.CONNECTION,
                 Thread.currentThread().isInterrupted() ? "interrupted" : "the upstream connection failed",
                 null);
-    }
-
-    private static void closeQuietly(ClassicHttpResponse response) {
-        try {
-            response.close();
-        } catch (IOException ignored) {
-            // the connection is dropped either way
-        }
     }
 
     /**
