@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged service ({@code target/colloquy-*.jar}) in a JVM of its own on a loopback port, over
- * the tests' PostgreSQL and Redis and the test upstream: for tests that kill a replica ({@code kill
+ * the tests' PostgreSQL and Redis and the test upstream, started as the container image starts it
+ * (the AOT-processed start, {@code -Dspring.aot.enabled=true}): for tests that kill a replica ({@code kill
  * -9}) or stop it (SIGTERM) and watch what survives. Its output goes to {@code target/replicas/}.
  */
 public final class ReplicaProcess implements AutoCloseable {
@@ -49,6 +50,7 @@ public final class ReplicaProcess implements AutoCloseable {
                 "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC",
                 "--enable-native-access=ALL-UNNAMED",
+                "-Dspring.aot.enabled=true",
                 "-jar",
                 jar().toString());
         var env = builder.environment();
@@ -131,6 +133,16 @@ public final class ReplicaProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Its exit status, once {@link #awaitExit} said it exited. */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
+    /** What it wrote (standard output and error), appended to across runs of the same name. */
+    public Path log() {
+        return LOGS.resolve(name + ".log");
     }
 
     @Override

@@ -15,13 +15,10 @@ import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.security.oauth2.client.registration.ClientRegistration;
-import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -59,14 +56,10 @@ class AuthController {
     private final SigningIn signingIn;
     private final LoginThrottle throttle;
 
-    private final ObjectProvider<ClientRegistrationRepository> registrations;
+    private final SignOnProviders providers;
 
-    AuthController(
-            UserAccounts accounts,
-            SigningIn signingIn,
-            LoginThrottle throttle,
-            ObjectProvider<ClientRegistrationRepository> registrations) {
-        this.registrations = registrations;
+    AuthController(UserAccounts accounts, SigningIn signingIn, LoginThrottle throttle, SignOnProviders providers) {
+        this.providers = providers;
         this.accounts = accounts;
         this.signingIn = signingIn;
         this.throttle = throttle;
@@ -81,15 +74,11 @@ class AuthController {
     @GetMapping("/api/auth/providers")
     Providers providers() {
         var items = new java.util.ArrayList<Provider>();
-        if (registrations.getIfAvailable() instanceof Iterable<?> all) {
-            for (var each : all) {
-                if (each instanceof ClientRegistration registration) {
-                    items.add(new Provider(
-                            registration.getRegistrationId(),
-                            registration.getClientName(),
-                            "/oauth2/authorization/" + registration.getRegistrationId()));
-                }
-            }
+        for (var registration : providers) {
+            items.add(new Provider(
+                    registration.getRegistrationId(),
+                    registration.getClientName(),
+                    "/oauth2/authorization/" + registration.getRegistrationId()));
         }
         return new Providers(items);
     }

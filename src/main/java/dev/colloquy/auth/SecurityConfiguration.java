@@ -8,8 +8,9 @@ import dev.colloquy.web.WebProperties;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -23,7 +24,6 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
-import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestCustomizers;
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestRedirectFilter;
@@ -43,6 +43,7 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@EnableConfigurationProperties(OAuth2ClientProperties.class)
 class SecurityConfiguration {
 
     /**
@@ -55,6 +56,11 @@ class SecurityConfiguration {
         return SecurityObservationSettings.noObservations();
     }
 
+    @Bean
+    SignOnProviders signOnProviders(OAuth2ClientProperties properties) {
+        return new SignOnProviders(properties);
+    }
+
     /**
      * Single sign-on, when providers are configured ({@code spring.security.oauth2.client.registration.*}):
      * {@code /oauth2/authorization/{id}} sends the browser to the provider (authorization code with
@@ -64,17 +70,13 @@ class SecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain singleSignOnChain(
-            HttpSecurity http,
-            ObjectProvider<ClientRegistrationRepository> registrations,
-            SingleSignOn singleSignOn,
-            TwoTierCache cache)
+            HttpSecurity http, SignOnProviders providers, SingleSignOn singleSignOn, TwoTierCache cache)
             throws Exception {
-        var repository = registrations.getIfAvailable();
-        if (repository == null) {
+        if (providers.isEmpty()) {
             return http.securityMatcher(request -> false).build();
         }
         var resolver = new DefaultOAuth2AuthorizationRequestResolver(
-                repository, OAuth2AuthorizationRequestRedirectFilter.DEFAULT_AUTHORIZATION_REQUEST_BASE_URI);
+                providers, OAuth2AuthorizationRequestRedirectFilter.DEFAULT_AUTHORIZATION_REQUEST_BASE_URI);
         resolver.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
         http.securityMatcher("/oauth2/authorization/*", CachedAuthorizationRequests.CALLBACK_PATH + "/*")
                 .csrf(AbstractHttpConfigurer::disable)

@@ -14,7 +14,7 @@ import org.springframework.core.env.MapPropertySource;
  * asked for. (Boot's Redis beans stay; they connect only when used, and without a setting nothing
  * uses them: see {@link CacheConfiguration}.)
  */
-class RedisSwitchEnvironmentPostProcessor implements EnvironmentPostProcessor {
+public final class RedisSwitchEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
     static final List<String> SETTINGS = List.of(
             "spring.data.redis.url",
@@ -29,7 +29,7 @@ class RedisSwitchEnvironmentPostProcessor implements EnvironmentPostProcessor {
         }
     }
 
-    static boolean configured(Environment environment) {
+    public static boolean configured(Environment environment) {
         return SETTINGS.stream().anyMatch(key -> {
             var value = environment.getProperty(key);
             return value != null && !value.isBlank();
