@@ -6,10 +6,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -28,13 +33,18 @@ import org.springframework.stereotype.Component;
 /**
  * The web UI's files, read once at start: each asset under a name that carries a hash of its content
  * (so it can be cached for a year), each compressed ahead with gzip and Brotli, and the page that
- * names them. Nothing is read from disk or compressed per request.
+ * names them. Nothing is read from disk or compressed per request. Brotli at its best quality takes
+ * about 0.4 s of a start for these files, so the build makes those forms once ({@link #main}) and a
+ * start reads them; one the build did not make (a class path without them) is compressed at start.
  */
 @Component
 public class UiAssets {
 
     /** Where each asset comes from: the UI's own files, and the two libraries shipped as web jars. */
     private static final Map<String, String> SOURCES = sources();
+
+    /** Where the build puts the Brotli forms, each named by the SHA-256 of the bytes it compresses. */
+    static final String BUILT_BROTLI = "ui-brotli/";
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{asset:([a-z.]+)}}");
     private static final Logger log = LoggerFactory.getLogger(UiAssets.class);
@@ -136,10 +146,12 @@ public class UiAssets {
 
     private final Map<String, Asset> byPath;
     private final Asset page;
-    private final boolean brotli;
+    /** Whether Brotli's native library loaded; null until an asset needs compressing here. */
+    private @Nullable Boolean brotliLoads;
+
+    private int brotliAtStart;
 
     public UiAssets() {
-        this.brotli = loadBrotli();
         var resolver = new PathMatchingResourcePatternResolver(UiAssets.class.getClassLoader());
         var assets = new LinkedHashMap<String, Asset>();
         var names = new LinkedHashMap<String, String>();
@@ -155,12 +167,46 @@ public class UiAssets {
         var template = new String(read(resolver, "classpath:static/index.html"), StandardCharsets.UTF_8);
         var html = render(template, names).getBytes(StandardCharsets.UTF_8);
         this.page = asset("/", new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8), hash(html), html);
+        var pageBrotli = page.brotli();
         log.info(
-                "Web UI: {} assets, page {} bytes ({} gzip{})",
+                "Web UI: {} assets, page {} bytes ({} gzip{}); {} of {} Brotli forms made at start",
                 byPath.size(),
                 html.length,
                 page.gzip().length,
-                brotli ? ", " + page.brotli().length + " Brotli" : "; Brotli unavailable on this platform");
+                pageBrotli != null ? ", " + pageBrotli.length + " Brotli" : "; Brotli unavailable on this platform",
+                brotliAtStart,
+                byPath.size() + 1);
+    }
+
+    /**
+     * Run by the build ({@code process-classes}, pom.xml): writes the Brotli form of every asset and of
+     * the page into the directory given (the class path's {@value #BUILT_BROTLI}), and removes forms
+     * of earlier contents from it.
+     */
+    public static void main(String[] args) throws IOException {
+        var directory = Path.of(args[0]);
+        Files.createDirectories(directory);
+        var assets = new UiAssets();
+        var written = new HashSet<Path>();
+        for (var asset : assets.all()) {
+            if (asset.brotli() != null) {
+                var file = directory.resolve(sha256(asset.identity()) + ".br");
+                Files.write(file, asset.brotli());
+                written.add(file);
+            }
+        }
+        try (var files = Files.list(directory)) {
+            for (var stale : files.filter(file -> !written.contains(file)).toList()) {
+                Files.delete(stale);
+            }
+        }
+        System.out.println("UiAssets: " + written.size() + " Brotli forms in " + directory);
+    }
+
+    private List<Asset> all() {
+        var all = new ArrayList<>(byPath.values());
+        all.add(page);
+        return all;
     }
 
     /** The HTML page, with the hashed asset names filled in. */
@@ -172,13 +218,44 @@ public class UiAssets {
         return Optional.ofNullable(byPath.get(path));
     }
 
+    /** How many Brotli forms this start made itself, not finding the build's. */
+    int brotliMadeAtStart() {
+        return brotliAtStart;
+    }
+
     /** Every hashed asset path, for tests and for the page's preload hints. */
     public Iterable<String> paths() {
         return byPath.keySet();
     }
 
     private Asset asset(String path, MediaType type, String hash, byte[] content) {
-        return new Asset(path, type, hash, content, gzip(content), brotli ? brotli(content) : null);
+        return new Asset(path, type, hash, content, gzip(content), brotli(content));
+    }
+
+    /** The build's Brotli form of this content, or one made now, or none where Brotli does not load. */
+    private byte @Nullable [] brotli(byte[] content) {
+        try (var built = UiAssets.class.getClassLoader().getResourceAsStream(BUILT_BROTLI + sha256(content) + ".br")) {
+            if (built != null) {
+                return built.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        var loads = brotliLoads;
+        if (loads == null) {
+            loads = loadBrotli();
+            brotliLoads = loads;
+        }
+        if (!loads) {
+            return null;
+        }
+        brotliAtStart++;
+        try {
+            return Encoder.compress(
+                    content, new Encoder.Parameters().setQuality(11).setMode(Encoder.Mode.TEXT));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String render(String template, Map<String, String> names) {
@@ -236,9 +313,12 @@ public class UiAssets {
 
     /** The first 10 bytes of SHA-256 in hex: enough that two versions never share a name. */
     private static String hash(byte[] content) {
+        return sha256(content).substring(0, 20);
+    }
+
+    private static String sha256(byte[] content) {
         try {
-            var digest = MessageDigest.getInstance("SHA-256").digest(content);
-            return HexFormat.of().formatHex(digest, 0, 10);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -256,15 +336,6 @@ public class UiAssets {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    private static byte[] brotli(byte[] content) {
-        try {
-            return Encoder.compress(
-                    content, new Encoder.Parameters().setQuality(11).setMode(Encoder.Mode.TEXT));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static boolean loadBrotli() {
