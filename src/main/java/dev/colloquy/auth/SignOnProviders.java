@@ -14,8 +14,9 @@ import org.springframework.security.oauth2.client.registration.ClientRegistratio
  * service starts, in the order they are configured; none is a valid set (sign-in with a password
  * only). Spring Boot registers its own repository only when providers are configured at the time its
  * conditions are evaluated, which for the AOT-processed start is the build, not the start (see
- * docs/PRODUCTION_OPTIMIZATION_DEPLOYMENT_GUIDE.md, "Start-up"), so the service keeps its own: the same providers whichever way it
- * starts. Being a {@link ClientRegistrationRepository}, it also stands in for Boot's.
+ * docs/PRODUCTION_OPTIMIZATION_DEPLOYMENT_GUIDE.md, "Start-up"), so the service keeps its own: the
+ * same providers whichever way it starts. Being a {@link ClientRegistrationRepository}, it also
+ * stands in for Boot's.
  */
 final class SignOnProviders implements ClientRegistrationRepository, Iterable<ClientRegistration> {
 

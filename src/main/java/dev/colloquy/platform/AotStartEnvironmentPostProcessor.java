@@ -22,8 +22,7 @@ class AotStartEnvironmentPostProcessor implements EnvironmentPostProcessor {
             return;
         }
         var missing = new ArrayList<String>();
-        var url = environment.getProperty("spring.datasource.url");
-        if (url == null || url.isBlank()) {
+        if (!EmbeddedPostgresConfiguration.dataSourceUrlSet(environment)) {
             missing.add("SPRING_DATASOURCE_URL");
         }
         if (!RedisSwitchEnvironmentPostProcessor.configured(environment)) {

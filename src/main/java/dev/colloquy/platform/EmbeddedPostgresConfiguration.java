@@ -13,6 +13,7 @@ import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
@@ -73,8 +74,13 @@ class EmbeddedPostgresConfiguration {
 
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            var url = context.getEnvironment().getProperty("spring.datasource.url");
-            return url == null || url.isBlank();
+            return !dataSourceUrlSet(context.getEnvironment());
         }
+    }
+
+    /** Whether {@code spring.datasource.url} names a server; without it the embedded one starts. */
+    static boolean dataSourceUrlSet(Environment environment) {
+        var url = environment.getProperty("spring.datasource.url");
+        return url != null && !url.isBlank();
     }
 }
