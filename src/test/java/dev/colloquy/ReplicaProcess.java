@@ -38,7 +38,7 @@ public final class ReplicaProcess implements AutoCloseable {
 
     /**
      * Starts one on this port with the common settings (the test upstream as {@code stream-model},
-     * WARN logging) and these environment variables on top.
+     * WARN logging) and these environment variables on top; an empty value leaves that variable out.
      */
     public static ReplicaProcess start(String name, int port, Map<String, String> environment) throws IOException {
         var database = TestDatabase.get();
@@ -69,7 +69,13 @@ public final class ReplicaProcess implements AutoCloseable {
         env.put("COLLOQUY_DOCUMENTS_WORKERS", "1");
         env.put("LOGGING_LEVEL_ROOT", "WARN");
         env.remove("LOG_FORMAT");
-        env.putAll(environment);
+        environment.forEach((key, value) -> {
+            if (value.isEmpty()) {
+                env.remove(key);
+            } else {
+                env.put(key, value);
+            }
+        });
         Files.createDirectories(LOGS);
         builder.redirectErrorStream(true);
         builder.redirectOutput(

@@ -9,8 +9,11 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.boot.health.registry.HealthContributorRegistry;
+import org.springframework.boot.health.registry.ReactiveHealthContributorRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -22,6 +25,8 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 class CacheConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(CacheConfiguration.class);
+    /** The name Spring Boot registers its Redis health contributor under. */
+    private static final String REDIS_HEALTH = "redis";
 
     /**
      * Reconnects to a Redis that came back within two seconds at most (Lettuce's default backs off to
@@ -39,6 +44,25 @@ class CacheConfiguration {
         return builder -> builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
     }
 
+    /**
+     * Without any Redis setting, takes Spring Boot's Redis health contributor out of the service's
+     * health, so its health does not depend on a Redis nobody asked for (Boot's Redis beans stay; they
+     * connect only when used, and then nothing uses them). Done at start rather than by a condition:
+     * the AOT-processed start (the container image's) has its conditions decided by the build.
+     */
+    @Bean
+    SmartInitializingSingleton redisHealthOnlyWithRedis(
+            Environment environment,
+            ObjectProvider<HealthContributorRegistry> health,
+            ObjectProvider<ReactiveHealthContributorRegistry> reactiveHealth) {
+        return () -> {
+            if (!RedisSettings.configured(environment)) {
+                health.ifAvailable(registry -> registry.unregisterContributor(REDIS_HEALTH));
+                reactiveHealth.ifAvailable(registry -> registry.unregisterContributor(REDIS_HEALTH));
+            }
+        };
+    }
+
     @Bean
     SharedTier sharedTier(
             ObjectProvider<RedisConnectionFactory> connections,
@@ -46,7 +70,7 @@ class CacheConfiguration {
             CacheProperties properties,
             CacheMetrics metrics) {
         var factory = connections.getIfAvailable();
-        if (factory == null || !RedisSwitchEnvironmentPostProcessor.configured(environment)) {
+        if (factory == null || !RedisSettings.configured(environment)) {
             log.info("SPRING_DATA_REDIS_URL is not set: caching in process only (fine for one replica)");
             metrics.circuitState(-1);
             return new LocalOnlyTier();

@@ -1,7 +1,5 @@
 package dev.colloquy.platform;
 
-import dev.colloquy.cache.RedisSwitchEnvironmentPostProcessor;
-import java.util.ArrayList;
 import org.springframework.aot.AotDetector;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
@@ -9,31 +7,20 @@ import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * The AOT-processed start ({@code -Dspring.aot.enabled=true}, what the container image runs) uses bean
- * definitions the build computed for the production set-up: an external PostgreSQL and Redis (the
- * {@code process-aot} execution in pom.xml). Started without either, it would not fall back to the
- * embedded PostgreSQL or to the in-process cache alone but fail somewhere later with a driver's or a
- * health check's message; this stops it at once and says what to set instead.
+ * definitions the build computed for the production set-up: an external PostgreSQL (the
+ * {@code process-aot} execution in pom.xml). Started without {@code SPRING_DATASOURCE_URL}, it would not
+ * fall back to the embedded PostgreSQL but fail later with the driver's message about a placeholder
+ * address; this stops it at once and says what to set instead. (Redis stays optional: what depends on
+ * it is decided at start.)
  */
 class AotStartEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        if (!AotDetector.useGeneratedArtifacts()) {
-            return;
-        }
-        var missing = new ArrayList<String>();
-        if (!EmbeddedPostgresConfiguration.dataSourceUrlSet(environment)) {
-            missing.add("SPRING_DATASOURCE_URL");
-        }
-        if (!RedisSwitchEnvironmentPostProcessor.configured(environment)) {
-            missing.add("SPRING_DATA_REDIS_URL (or a Sentinel or Cluster setting)");
-        }
-        if (!missing.isEmpty()) {
+        if (AotDetector.useGeneratedArtifacts() && !EmbeddedPostgresConfiguration.dataSourceUrlSet(environment)) {
             throw new IllegalStateException("The AOT-processed start (spring.aot.enabled=true) runs the set-up the"
-                    + " build prepared, an external PostgreSQL and Redis, and " + String.join(" and ", missing)
-                    + (missing.size() == 1 ? " is" : " are")
-                    + " not set. Set them, or start without -Dspring.aot.enabled=true for the embedded"
-                    + " default (embedded PostgreSQL, in-process cache).");
+                    + " build prepared, an external PostgreSQL, and SPRING_DATASOURCE_URL is not set. Set it, or"
+                    + " start without -Dspring.aot.enabled=true for the embedded default (embedded PostgreSQL).");
         }
     }
 }
