@@ -9,10 +9,11 @@ public interface AnswerSink {
     void accept(StreamEvent event) throws IOException;
 
     /**
-     * The producer is about to wait (for the upstream, or the answer is complete): what was accepted
-     * so far must reach the client now. A sink may hold events back until this is called, so that
-     * events that arrive together reach the client in one write; every producer calls it before it
-     * waits and when it has no more events.
+     * The producer is about to wait for the upstream: what was accepted so far must reach the client
+     * now. A sink may hold events back until this is called, so that events that arrive together
+     * reach the client in one write; every producer calls it before it waits. At the end of the
+     * answer no producer calls it: the sink's owner writes the answer's end (its usage, {@code [DONE]})
+     * after the call returns, and the last events go out with it.
      */
     default void flush() throws IOException {}
 

@@ -201,7 +201,6 @@ public class LlmGateway {
                 var call = calls.get(i);
                 sink.accept(new StreamEvent.ToolCallDelta(0, i, call.id(), call.name(), call.arguments()));
             }
-            sink.flush();
         } catch (IOException clientGone) {
             finish = FinishReason.CLIENT_DISCONNECTED;
         }

@@ -54,6 +54,7 @@ public class OpenAiController {
     private final JsonMapper json;
     private final DocumentRetriever retriever;
     private final long started = Instant.now().getEpochSecond();
+    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
     OpenAiController(
             LlmGateway gateway,
@@ -174,8 +175,10 @@ public class OpenAiController {
             return;
         }
         try {
+            // not flushed: the response ends here, and the servlet container writes what is left of
+            // it, the last chunks, [DONE] and the end of the chunked body, in one write
             answer.finish(completion);
-            ServerSentEvents.send(response, null, "[DONE]".getBytes(StandardCharsets.UTF_8));
+            ServerSentEvents.write(response, null, DONE);
         } catch (IOException clientGone) {
             // the answer was billed; nothing is left to send it to
         }

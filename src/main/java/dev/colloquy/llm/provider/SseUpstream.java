@@ -94,10 +94,16 @@ public final class SseUpstream implements AutoCloseable {
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setMaxConnTotal(MAX_CONNECTIONS)
                         .setMaxConnPerRoute(MAX_CONNECTIONS)
-                        .setDefaultSocketConfig(
-                                SocketConfig.custom().setTcpNoDelay(true).build())
+                        // Apache's default read timeout (3 minutes) is off: it would cut a model that
+                        // thinks longer than that before or between tokens, and it makes every read a
+                        // timed park of the virtual thread, which the scheduler queues and cancels
+                        .setDefaultSocketConfig(SocketConfig.custom()
+                                .setTcpNoDelay(true)
+                                .setSoTimeout(Timeout.DISABLED)
+                                .build())
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
                                 .setConnectTimeout(Timeout.of(connectTimeout))
+                                .setSocketTimeout(Timeout.DISABLED)
                                 .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                                 .build())
                         .build())
@@ -222,7 +228,7 @@ public final class SseUpstream implements AutoCloseable {
         var idleCheck = new AtomicReference<@Nullable ScheduledFuture<?>>();
         boolean first = true;
         // events the upstream sent together reach the client in one write: the sink is flushed only
-        // before a read that waits for the upstream, and at the end
+        // before a read that waits for the upstream (the caller writes the end of the answer)
         var clientGone = new AtomicBoolean();
         SseLines.Waiting flush = () -> {
             try {
@@ -310,15 +316,14 @@ public final class SseUpstream implements AutoCloseable {
             }
             return result(request, answer, state, FinishReason.UPSTREAM_CUT);
         }
-        try {
-            if (first) {
+        if (first) {
+            try {
                 for (var event : held) {
                     sink.accept(event); // an answer with nothing in it: its chunks still reach the client
                 }
+            } catch (IOException gone) {
+                return result(request, answer, state, FinishReason.CLIENT_DISCONNECTED);
             }
-            sink.flush();
-        } catch (IOException gone) {
-            return result(request, answer, state, FinishReason.CLIENT_DISCONNECTED);
         }
         return result(request, answer, state, state.finish == null ? FinishReason.STOP : state.finish);
     }

@@ -97,7 +97,6 @@ public final class LocalModel implements ChatProvider {
                 sink.accept(new StreamEvent.Text(0, piece));
                 sent.append(piece);
             }
-            sink.flush();
         } catch (IOException clientGone) {
             return new ProviderResult(
                     sent.toString(),
