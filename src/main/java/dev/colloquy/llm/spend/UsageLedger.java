@@ -53,6 +53,13 @@ public class UsageLedger implements SmartLifecycle {
      * ledger keeps the amounts of a deleted account's calls, never its id.
      */
     private static final String LIVE_ACCOUNT = "(select u.id from users u where u.id = %s)";
+    /**
+     * {@link #LIVE_ACCOUNT} for the multi-row insert: it also turns {@code synchronous_commit} off until
+     * the transaction's end ({@code set_config(..., true)}), which saves the round trip of a {@code set
+     * local} of its own.
+     */
+    private static final String LIVE_ACCOUNT_ASYNC_COMMIT =
+            "(select u.id from users u where u.id = %s and set_config('synchronous_commit', 'off', true) is not null)";
 
     /** How long shutdown waits for an unreachable database before logging what it could not write. */
     private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(10);
@@ -232,16 +239,24 @@ public class UsageLedger implements SmartLifecycle {
      * the commit returns once PostgreSQL has the records, without waiting for the disk flush, so a
      * crash of this process right after loses nothing; only a crash of PostgreSQL's machine within
      * about 0.6 s (three {@code wal_writer_delay}s) could, and then the calls are under-billed, never
-     * billed twice.
+     * billed twice. A small batch is two round trips: the insert (with the transaction's begin) and
+     * the commit. The commit is this process's: an insert held up by a lock when the process is killed
+     * is rolled back, not committed by PostgreSQL on its own, so a call whose client never saw it end
+     * (and retries it) is not billed (CrashIT); the insert is not its own transaction for that reason.
      */
     private void write(List<Pending> batch) {
         var rows = batch.stream().map(pending -> pending.usage().row()).toList();
+        if (rows.size() <= SMALL_BATCH) {
+            transactions.executeWithoutResult(status -> insert(rows));
+        } else {
+            copy(rows);
+        }
+        batch.forEach(pending -> pending.committed().complete(null));
+    }
+
+    private void copy(List<Object[]> rows) {
         transactions.executeWithoutResult(status -> {
             jdbc.sql("set local synchronous_commit = off").update();
-            if (rows.size() <= SMALL_BATCH) {
-                insert(rows);
-                return;
-            }
             jdbc.sql("create temporary table llm_usage_incoming (like llm_usage) on commit drop")
                     .update();
             copyWriter.copy("llm_usage_incoming", COLUMNS, rows);
@@ -256,7 +271,6 @@ public class UsageLedger implements SmartLifecycle {
                             + " from llm_usage_incoming i on conflict do nothing")
                     .update();
         });
-        batch.forEach(pending -> pending.committed().complete(null));
     }
 
     /** A few rows as one multi-row insert: one round trip, no temporary table. */
@@ -265,7 +279,8 @@ public class UsageLedger implements SmartLifecycle {
                 + String.join(
                         ", ",
                         COLUMNS.stream()
-                                .map(column -> column.equals("user_id") ? LIVE_ACCOUNT.formatted("?") : "?")
+                                .map(column ->
+                                        column.equals("user_id") ? LIVE_ACCOUNT_ASYNC_COMMIT.formatted("?") : "?")
                                 .toList())
                 + ")";
         var sql = "insert into llm_usage (" + String.join(", ", COLUMNS) + ") values "
