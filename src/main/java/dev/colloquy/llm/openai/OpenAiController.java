@@ -49,12 +49,13 @@ public class OpenAiController {
     /** {@code X-Colloquy-Documents: on} answers from the caller's documents, as a conversation turn does. */
     static final String DOCUMENTS_HEADER = "X-Colloquy-Documents";
 
+    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
     private final LlmGateway gateway;
     private final ModelAccess access;
     private final JsonMapper json;
     private final DocumentRetriever retriever;
     private final long started = Instant.now().getEpochSecond();
-    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
     OpenAiController(
             LlmGateway gateway,

@@ -88,15 +88,13 @@ public final class SseUpstream implements AutoCloseable {
     }
 
     public SseUpstream(Duration connectTimeout, JsonMapper json) {
-        // no read timeout: the watchdog below holds every deadline of a call; connections idle for a
-        // minute are closed, and one idle for over two seconds is checked before it is used again
+        // no read timeout (Apache's default is 3 minutes): the watchdog below holds every deadline of a
+        // call, and a timed read would cost every read a timed park of the virtual thread; connections
+        // idle for a minute are closed, and one idle for over two seconds is checked before reuse
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setMaxConnTotal(MAX_CONNECTIONS)
                         .setMaxConnPerRoute(MAX_CONNECTIONS)
-                        // Apache's default read timeout (3 minutes) is off: it would cut a model that
-                        // thinks longer than that before or between tokens, and it makes every read a
-                        // timed park of the virtual thread, which the scheduler queues and cancels
                         .setDefaultSocketConfig(SocketConfig.custom()
                                 .setTcpNoDelay(true)
                                 .setSoTimeout(Timeout.DISABLED)

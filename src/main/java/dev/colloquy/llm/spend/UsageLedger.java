@@ -50,15 +50,11 @@ public class UsageLedger implements SmartLifecycle {
             "reasoning_tokens");
     /**
      * The account a row is written for, or null when it was deleted while the call was queued: the
-     * ledger keeps the amounts of a deleted account's calls, never its id.
+     * ledger keeps the amounts of a deleted account's calls, never its id. It also turns {@code
+     * synchronous_commit} off until the transaction's end ({@code set_config(..., true)}), which saves
+     * the round trip of a {@code set local} of its own.
      */
-    private static final String LIVE_ACCOUNT = "(select u.id from users u where u.id = %s)";
-    /**
-     * {@link #LIVE_ACCOUNT} for the multi-row insert: it also turns {@code synchronous_commit} off until
-     * the transaction's end ({@code set_config(..., true)}), which saves the round trip of a {@code set
-     * local} of its own.
-     */
-    private static final String LIVE_ACCOUNT_ASYNC_COMMIT =
+    private static final String LIVE_ACCOUNT =
             "(select u.id from users u where u.id = %s and set_config('synchronous_commit', 'off', true) is not null)";
 
     /** How long shutdown waits for an unreachable database before logging what it could not write. */
@@ -246,17 +242,11 @@ public class UsageLedger implements SmartLifecycle {
      */
     private void write(List<Pending> batch) {
         var rows = batch.stream().map(pending -> pending.usage().row()).toList();
-        if (rows.size() <= SMALL_BATCH) {
-            transactions.executeWithoutResult(status -> insert(rows));
-        } else {
-            copy(rows);
-        }
-        batch.forEach(pending -> pending.committed().complete(null));
-    }
-
-    private void copy(List<Object[]> rows) {
         transactions.executeWithoutResult(status -> {
-            jdbc.sql("set local synchronous_commit = off").update();
+            if (rows.size() <= SMALL_BATCH) {
+                insert(rows);
+                return;
+            }
             jdbc.sql("create temporary table llm_usage_incoming (like llm_usage) on commit drop")
                     .update();
             copyWriter.copy("llm_usage_incoming", COLUMNS, rows);
@@ -271,6 +261,7 @@ public class UsageLedger implements SmartLifecycle {
                             + " from llm_usage_incoming i on conflict do nothing")
                     .update();
         });
+        batch.forEach(pending -> pending.committed().complete(null));
     }
 
     /** A few rows as one multi-row insert: one round trip, no temporary table. */
@@ -279,8 +270,7 @@ public class UsageLedger implements SmartLifecycle {
                 + String.join(
                         ", ",
                         COLUMNS.stream()
-                                .map(column ->
-                                        column.equals("user_id") ? LIVE_ACCOUNT_ASYNC_COMMIT.formatted("?") : "?")
+                                .map(column -> column.equals("user_id") ? LIVE_ACCOUNT.formatted("?") : "?")
                                 .toList())
                 + ")";
         var sql = "insert into llm_usage (" + String.join(", ", COLUMNS) + ") values "
