@@ -15,6 +15,8 @@ public final class SecretTokens {
     public static final String SESSION_PREFIX = "cqs_";
     public static final String API_KEY_PREFIX = "cqk_";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Cloned for each hash: a shared digest is not safe to use from two threads. */
+    private static final MessageDigest SHA_256 = sha256();
 
     private SecretTokens() {}
 
@@ -24,9 +26,20 @@ public final class SecretTokens {
         return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** The SHA-256 of the token; every API call hashes its key, so the digest is cloned, not looked up. */
     public static byte[] hash(String token) {
+        MessageDigest digest;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            digest = (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            digest = sha256();
+        }
+        return digest.digest(token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

@@ -1,11 +1,11 @@
 package dev.colloquy.web;
 
+import dev.colloquy.platform.Uuid4;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.UUID;
 import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -25,7 +25,7 @@ class RequestIdFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         var given = request.getHeader(RequestIds.HEADER);
-        var id = RequestIds.acceptable(given) ? given : UUID.randomUUID().toString();
+        var id = RequestIds.acceptable(given) ? given : Uuid4.next().toString();
         response.setHeader(RequestIds.HEADER, id);
         SecurityHeaders.apply(response);
         MDC.put(RequestIds.MDC_KEY, id);

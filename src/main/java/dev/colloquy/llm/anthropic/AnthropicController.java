@@ -4,11 +4,11 @@ import dev.colloquy.llm.CachePolicy;
 import dev.colloquy.llm.Completion;
 import dev.colloquy.llm.LlmGateway;
 import dev.colloquy.llm.UnsupportedParameters;
+import dev.colloquy.platform.Uuid4;
 import dev.colloquy.user.CurrentUser;
 import dev.colloquy.web.ServerSentEvents;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
@@ -53,7 +53,7 @@ class AnthropicController {
                 response.setHeader(UnsupportedParameters.DROPPED_HEADER, String.join(", ", dropped));
             }
         }
-        var id = "msg_" + UUID.randomUUID().toString().replace("-", "");
+        var id = "msg_" + Uuid4.next().toString().replace("-", "");
         if (!AnthropicRequests.streamed(body)) {
             var answer = new AnthropicAnswer((name, data) -> {}, id, model.name());
             var completion = gateway.complete(request, answer);

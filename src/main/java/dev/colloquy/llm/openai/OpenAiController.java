@@ -12,6 +12,7 @@ import dev.colloquy.llm.LlmModel;
 import dev.colloquy.llm.ModelAccess;
 import dev.colloquy.llm.UnsupportedParameters;
 import dev.colloquy.llm.provider.openai.OpenAiWire;
+import dev.colloquy.platform.Uuid4;
 import dev.colloquy.user.CurrentUser;
 import dev.colloquy.web.ServerSentEvents;
 import jakarta.servlet.http.HttpServletResponse;
@@ -20,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
@@ -120,7 +120,7 @@ public class OpenAiController {
                 response.setHeader(UnsupportedParameters.DROPPED_HEADER, String.join(", ", dropped));
             }
         }
-        var id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        var id = "chatcmpl-" + Uuid4.next().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         if (streamed) {
             stream(request, model, id, created, OpenAiRequests.includeUsage(body), response);
