@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.colloquy.FakeUpstream;
 import dev.colloquy.FakeUpstream.Reply;
 import dev.colloquy.IntegrationTest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +134,27 @@ class AnthropicApiIT extends IntegrationTest {
                         .asString())
                 .isEqualTo("tool_result");
         assertThat(sent.path("metadata").path("user_id").asString()).isEqualTo("u-7");
+    }
+
+    @Test
+    void aStreamedEventReachesTheClientBeforeTheUpstreamSendsTheNext() throws Exception {
+        var key = api().apiKey();
+        upstream.script("test-model", Reply.slowChunks(Duration.ofMillis(500), "early ", "middle ", "late"));
+
+        var arrivals = api().streamArrivals(
+                        "/v1/messages",
+                        key,
+                        "{\"model\":\"test-model\",\"max_tokens\":64,\"stream\":true,"
+                                + "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}",
+                        Map.of(),
+                        "early",
+                        "late",
+                        "message_stop");
+
+        assertThat(arrivals[0]).isPositive();
+        assertThat(arrivals[2]).as("the stream ends with message_stop").isGreaterThanOrEqualTo(arrivals[1]);
+        // the upstream sends "late" a second after "early": held back, both would arrive together
+        assertThat(Duration.ofNanos(arrivals[1] - arrivals[0])).isGreaterThan(Duration.ofMillis(500));
     }
 
     @Test

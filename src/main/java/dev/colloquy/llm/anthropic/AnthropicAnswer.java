@@ -23,6 +23,9 @@ final class AnthropicAnswer implements AnswerSink {
     @FunctionalInterface
     interface Out {
         void event(String name, JsonNode data) throws IOException;
+
+        /** Pushes the events written so far to the client. */
+        default void flush() throws IOException {}
     }
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -47,6 +50,11 @@ final class AnthropicAnswer implements AnswerSink {
 
     boolean started() {
         return started;
+    }
+
+    @Override
+    public void flush() throws IOException {
+        out.flush();
     }
 
     @Override

@@ -63,12 +63,25 @@ class AnthropicController {
                     .body(answer.message(completion));
         }
         var opened = new boolean[1];
-        AnthropicAnswer.Out out = (name, data) -> {
-            if (!opened[0]) {
-                opened[0] = true;
-                ServerSentEvents.open(response);
+        // events are written as they come and flushed when the producer waits for the upstream, as on
+        // the OpenAI wire: events made together (a block's start and its first delta, the answer's
+        // last delta, message_delta, message_stop and the end of the body) reach the client in one write
+        var out = new AnthropicAnswer.Out() {
+            @Override
+            public void event(String name, JsonNode data) throws IOException {
+                if (!opened[0]) {
+                    opened[0] = true;
+                    ServerSentEvents.open(response);
+                }
+                ServerSentEvents.write(response, name, json.writeValueAsBytes(data));
             }
-            ServerSentEvents.send(response, name, json.writeValueAsBytes(data));
+
+            @Override
+            public void flush() throws IOException {
+                if (opened[0]) { // before the first event the status and headers are not set yet
+                    response.flushBuffer();
+                }
+            }
         };
         var answer = new AnthropicAnswer(out, id, model.name());
         Completion completion;
