@@ -11,21 +11,16 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class EventStream {
 
-    private final HttpServletResponse response;
+    private final ServerSentEvents.Stream stream;
     private final JsonMapper json;
-    private boolean started;
 
     EventStream(HttpServletResponse response, JsonMapper json) {
-        this.response = response;
+        this.stream = ServerSentEvents.lazily(response);
         this.json = json;
     }
 
     synchronized void send(String event, Object data) throws IOException {
-        if (!started) {
-            started = true;
-            ServerSentEvents.open(response);
-        }
-        ServerSentEvents.send(response, event, json.writeValueAsBytes(data));
+        stream.send(event, json.writeValueAsBytes(data));
     }
 
     /** Sends unless the client is gone; for the last events, when nothing is left to stop. */
@@ -37,7 +32,7 @@ final class EventStream {
         }
     }
 
-    boolean started() {
-        return started;
+    synchronized boolean started() {
+        return stream.opened();
     }
 }

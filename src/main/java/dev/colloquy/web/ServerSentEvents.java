@@ -7,8 +7,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 
 /**
- * Writing server-sent events straight to a servlet response, each flushed as it is written, so
- * that proxies and clients see tokens as they come. A write to a client that has gone throws.
+ * Writing server-sent events straight to a servlet response, flushed with each event ({@code send})
+ * or when the writer is about to wait ({@code write}, then a flush), so that proxies and clients see
+ * tokens as they come. A write to a client that has gone throws.
  */
 public final class ServerSentEvents {
 
@@ -41,5 +42,51 @@ public final class ServerSentEvents {
         out.write("data: ".getBytes(StandardCharsets.UTF_8));
         out.write(data);
         out.write("\n\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * An event stream that sets the response's status and headers with its first event, so that a
+     * call failing before it has anything to send can still answer with a problem response.
+     */
+    public static Stream lazily(HttpServletResponse response) {
+        return new Stream(response);
+    }
+
+    /** See {@link #lazily}. One request's, used by its thread only. */
+    public static final class Stream {
+
+        private final HttpServletResponse response;
+        private boolean opened;
+
+        private Stream(HttpServletResponse response) {
+            this.response = response;
+        }
+
+        /** Whether an event was written: the status and headers are then sent or about to be. */
+        public boolean opened() {
+            return opened;
+        }
+
+        /** Writes the event without flushing it (see {@link ServerSentEvents#write}). */
+        public void write(@Nullable String event, byte[] data) throws IOException {
+            if (!opened) {
+                opened = true;
+                open(response);
+            }
+            ServerSentEvents.write(response, event, data);
+        }
+
+        /** Writes the event and flushes it with everything written before it. */
+        public void send(@Nullable String event, byte[] data) throws IOException {
+            write(event, data);
+            response.flushBuffer();
+        }
+
+        /** Pushes the events written so far to the client; nothing before the first event. */
+        public void flush() throws IOException {
+            if (opened) {
+                response.flushBuffer();
+            }
+        }
     }
 }

@@ -62,25 +62,19 @@ class AnthropicController {
                     .header("X-Colloquy-Cache", completion.cached() ? "hit" : "miss")
                     .body(answer.message(completion));
         }
-        var opened = new boolean[1];
         // events are written as they come and flushed when the producer waits for the upstream, as on
         // the OpenAI wire: events made together (a block's start and its first delta, the answer's
         // last delta, message_delta, message_stop and the end of the body) reach the client in one write
+        var stream = ServerSentEvents.lazily(response);
         var out = new AnthropicAnswer.Out() {
             @Override
             public void event(String name, JsonNode data) throws IOException {
-                if (!opened[0]) {
-                    opened[0] = true;
-                    ServerSentEvents.open(response);
-                }
-                ServerSentEvents.write(response, name, json.writeValueAsBytes(data));
+                stream.write(name, json.writeValueAsBytes(data));
             }
 
             @Override
             public void flush() throws IOException {
-                if (opened[0]) { // before the first event the status and headers are not set yet
-                    response.flushBuffer();
-                }
+                stream.flush();
             }
         };
         var answer = new AnthropicAnswer(out, id, model.name());
@@ -88,10 +82,10 @@ class AnthropicController {
         try {
             completion = gateway.complete(request, answer);
         } catch (RuntimeException e) {
-            if (!opened[0]) {
+            if (!stream.opened()) {
                 throw e;
             }
-            ServerSentEvents.send(response, "error", json.writeValueAsBytes(AnthropicErrors.body(e)));
+            stream.send("error", json.writeValueAsBytes(AnthropicErrors.body(e)));
             return null;
         }
         try {

@@ -144,24 +144,18 @@ public class OpenAiController {
             boolean includeUsage,
             HttpServletResponse response)
             throws IOException {
-        var opened = new boolean[1];
         // chunks are written as they come and flushed when the producer waits: chunks the upstream
         // sent together reach the client in one write
+        var stream = ServerSentEvents.lazily(response);
         var out = new OpenAiAnswer.Out() {
             @Override
             public void chunk(JsonNode chunk) throws IOException {
-                if (!opened[0]) {
-                    opened[0] = true;
-                    ServerSentEvents.open(response);
-                }
-                ServerSentEvents.write(response, null, json.writeValueAsBytes(chunk));
+                stream.write(null, json.writeValueAsBytes(chunk));
             }
 
             @Override
             public void flush() throws IOException {
-                if (opened[0]) { // before the first chunk the status and headers are not set yet
-                    response.flushBuffer();
-                }
+                stream.flush();
             }
         };
         var answer = new OpenAiAnswer(out, id, created, model.name(), includeUsage);
@@ -169,17 +163,17 @@ public class OpenAiController {
         try {
             completion = gateway.complete(request, answer);
         } catch (RuntimeException e) {
-            if (!opened[0]) {
+            if (!stream.opened()) {
                 throw e;
             }
-            ServerSentEvents.send(response, null, json.writeValueAsBytes(OpenAiErrors.streamed(e)));
+            stream.send(null, json.writeValueAsBytes(OpenAiErrors.streamed(e)));
             return;
         }
         try {
             // not flushed: the response ends here, and the servlet container writes what is left of
             // it, the last chunks, [DONE] and the end of the chunked body, in one write
             answer.finish(completion);
-            ServerSentEvents.write(response, null, DONE);
+            stream.write(null, DONE);
         } catch (IOException clientGone) {
             // the answer was billed; nothing is left to send it to
         }
