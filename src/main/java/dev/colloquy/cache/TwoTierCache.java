@@ -83,10 +83,7 @@ public class TwoTierCache {
         // With Redis behind it the in-process tier holds an entry for local-ttl at most; alone, it is the
         // only tier and holds each entry for its full time to live.
         var localTtl = properties.localTtl();
-        // Caffeine's upkeep (reads recorded, entries expired) runs on the thread that triggers it: handed to
-        // the common pool it woke a thread several hundred times a second, 2% of a gateway call's CPU
-        this.local = Caffeine.newBuilder()
-                .executor(Runnable::run)
+        this.local = caffeine()
                 .maximumSize(properties.localMaximumEntries())
                 .expireAfter(Expiry.<String, Local>creating((key, entry) -> {
                     var untilExpiry =
@@ -95,25 +92,26 @@ public class TwoTierCache {
                 }))
                 .recordStats()
                 .build();
-        this.localTombstones = Caffeine.newBuilder()
-                .executor(Runnable::run)
+        this.localTombstones = caffeine()
                 .expireAfterWrite(properties.tombstoneTtl())
                 .maximumSize(100_000)
                 .build();
         // generations are re-read from Redis after local-ttl; alone, this tier is where they live
         this.generations = shared.configured()
-                ? Caffeine.newBuilder()
-                        .executor(Runnable::run)
-                        .expireAfterWrite(localTtl)
-                        .maximumSize(100_000)
-                        .build()
-                : Caffeine.newBuilder()
-                        .executor(Runnable::run)
-                        .maximumSize(100_000)
-                        .build();
+                ? caffeine().expireAfterWrite(localTtl).maximumSize(100_000).build()
+                : caffeine().maximumSize(100_000).build();
         this.channel = properties.keyPrefix() + ":invalidations";
         shared.subscribe(channel, this::onMessage);
         shared.onOutage(this::markOutage);
+    }
+
+    /**
+     * A builder whose cache does its upkeep (reads recorded, entries expired) on the thread that
+     * triggers it: handed to the common pool, it woke a thread several hundred times a second, 2% of
+     * a gateway call's CPU (BENCHMARKS.md, issue 20).
+     */
+    private static Caffeine<Object, Object> caffeine() {
+        return Caffeine.newBuilder().executor(Runnable::run);
     }
 
     /** A typed view of one namespace, for values of one record type. */

@@ -1,5 +1,6 @@
 package dev.colloquy.platform;
 
+import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -11,6 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Uuid4 {
 
+    private static final HexFormat HEX = HexFormat.of();
+
     private Uuid4() {}
 
     public static UUID next() {
@@ -18,5 +21,11 @@ public final class Uuid4 {
         long high = (random.nextLong() & ~0xF000L) | 0x4000L;
         long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
         return new UUID(high, low);
+    }
+
+    /** One as 32 lowercase hex digits, without dashes: the ids of answers ({@code chatcmpl-...}, {@code msg_...}). */
+    public static String hex() {
+        var id = next();
+        return HEX.toHexDigits(id.getMostSignificantBits()) + HEX.toHexDigits(id.getLeastSignificantBits());
     }
 }

@@ -20,4 +20,14 @@ class Uuid4Test {
         }
         assertThat(seen).hasSize(10_000);
     }
+
+    @Test
+    void hexIsTheSameUuidWithoutDashes() {
+        for (int i = 0; i < 1_000; i++) {
+            var hex = Uuid4.hex();
+            assertThat(hex).matches("[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}");
+            var id = UUID.fromString(hex.replaceFirst("(.{8})(.{4})(.{4})(.{4})(.{12})", "$1-$2-$3-$4-$5"));
+            assertThat(id.version()).isEqualTo(4);
+        }
+    }
 }

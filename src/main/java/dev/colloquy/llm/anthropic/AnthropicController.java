@@ -53,7 +53,7 @@ class AnthropicController {
                 response.setHeader(UnsupportedParameters.DROPPED_HEADER, String.join(", ", dropped));
             }
         }
-        var id = "msg_" + Uuid4.next().toString().replace("-", "");
+        var id = "msg_" + Uuid4.hex();
         if (!AnthropicRequests.streamed(body)) {
             var answer = new AnthropicAnswer((name, data) -> {}, id, model.name());
             var completion = gateway.complete(request, answer);

@@ -120,7 +120,7 @@ public class OpenAiController {
                 response.setHeader(UnsupportedParameters.DROPPED_HEADER, String.join(", ", dropped));
             }
         }
-        var id = "chatcmpl-" + Uuid4.next().toString().replace("-", "");
+        var id = "chatcmpl-" + Uuid4.hex();
         long created = Instant.now().getEpochSecond();
         if (streamed) {
             stream(request, model, id, created, OpenAiRequests.includeUsage(body), response);
