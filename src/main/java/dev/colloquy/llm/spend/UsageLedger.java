@@ -23,7 +23,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The usage ledger's writer: a group commit. Calls are queued, and one writer thread writes what is
  * queued into {@code llm_usage} in batches (a multi-row insert, or COPY into a temporary table for
  * large ones, ignoring ids already there, so a retried batch never bills twice); while one batch is
- * written the next one gathers, so the batches grow with the load. A call that costs something waits
+ * written the next one gathers, so the batches grow with the load, and when several callers waited on
+ * the last batch the next one gathers for a further 0.3 ms before it is written. A call that costs something waits
  * (at most {@code commitWait}) until its batch has committed, so a call the client saw finish is
  * billed even when the process is killed right after; a free call (cached, local model, failed) does
  * not wait, and a batch of free calls only gathers for up to 200 ms first. It stops after the web
@@ -65,6 +66,14 @@ public class UsageLedger implements SmartLifecycle {
 
     /** How long a batch of free calls only gathers more before it is written. */
     private static final Duration LINGER = Duration.ofMillis(200);
+    /**
+     * How long a batch that callers wait for gathers more before it is written, when the last one had
+     * several waiting: about one commit's round trips on loopback. Under load it makes the batches, and
+     * so PostgreSQL's work per call, smaller (bench/run-gateway, BENCHMARKS.md); a lone call never waits
+     * for it.
+     */
+    private static final Duration GATHER = Duration.ofNanos(300_000);
+
     /** Batches up to this size go in as one multi-row insert; larger ones through COPY. */
     private static final int SMALL_BATCH = 64;
 
@@ -171,6 +180,9 @@ public class UsageLedger implements SmartLifecycle {
 
     private void drainLoop() {
         var batch = new ArrayList<Pending>(BATCH);
+        // how many callers waited on the last batch that had any: more than one means billed calls
+        // arrive while a batch commits, and then the next batch gathers a moment before it is written
+        int lastWaiting = 0;
         while (running) {
             try {
                 var first = queue.poll(1, TimeUnit.SECONDS);
@@ -181,25 +193,37 @@ public class UsageLedger implements SmartLifecycle {
                 queue.drainTo(batch, BATCH - 1);
                 if (batch.stream().noneMatch(Pending::waits)) {
                     // nobody waits for these: gather more, so free calls cost few transactions
-                    long until = System.nanoTime() + LINGER.toNanos();
-                    while (batch.size() < BATCH && System.nanoTime() < until) {
-                        var next = queue.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
-                        if (next == null) {
-                            break;
-                        }
-                        batch.add(next);
-                        if (next.waits()) {
-                            break;
-                        }
-                    }
+                    gather(batch, LINGER, true);
                     queue.drainTo(batch, BATCH - batch.size());
+                } else if (lastWaiting > 1) {
+                    gather(batch, GATHER, false);
                 }
+                int waiting = (int) batch.stream().filter(Pending::waits).count();
+                lastWaiting = waiting > 0 ? waiting : lastWaiting;
                 writeWithRetry(batch, System.nanoTime() + Duration.ofDays(365).toNanos());
                 batch.clear();
             } catch (InterruptedException e) {
                 if (!batch.isEmpty()) {
                     queue.addAll(batch);
                 }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Adds what is queued within this time to the batch, up to its size; with {@code untilOneWaits},
+     * stops at the first record whose caller waits.
+     */
+    private void gather(List<Pending> batch, Duration time, boolean untilOneWaits) throws InterruptedException {
+        long until = System.nanoTime() + time.toNanos();
+        while (batch.size() < BATCH && System.nanoTime() < until) {
+            var next = queue.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            if (untilOneWaits && next.waits()) {
                 return;
             }
         }

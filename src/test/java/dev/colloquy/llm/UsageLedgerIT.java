@@ -1,0 +1,75 @@
+package dev.colloquy.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.colloquy.Api;
+import dev.colloquy.IntegrationTest;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The usage ledger as a client of {@code /v1} meets it: a billed call that has answered is in the
+ * ledger already, and calls answered together share their commits (the ledger's group commit).
+ */
+class UsageLedgerIT extends IntegrationTest {
+
+    @Autowired
+    private JdbcClient jdbc;
+
+    @Test
+    void concurrentBilledCallsAreEachInTheLedgerWhenTheyAnswerAndShareCommits() throws Exception {
+        var account = api().register();
+        var key = api().post("/api/api-keys", account.token(), "{\"name\":\"ledger\",\"scope\":\"chat\"}")
+                .json()
+                .get("key")
+                .asString();
+        int calls = 32;
+        var answered = new AtomicInteger();
+        var shortfalls = new AtomicInteger();
+        var results = new ArrayList<CompletableFuture<Integer>>();
+        try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < calls; i++) {
+                var body = "{\"model\":\"test-model\",\"messages\":[{\"role\":\"user\",\"content\":\"ledger question "
+                        + i + "\"}]}";
+                results.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            var response = api().post("/v1/chat/completions", key, body);
+                            // every call answered so far, this one included, must be in the ledger now
+                            int seen = answered.incrementAndGet();
+                            if (billedRows(account) < seen) {
+                                shortfalls.incrementAndGet();
+                            }
+                            return response.status();
+                        },
+                        clients));
+            }
+            for (var result : results) {
+                assertThat(result.get(60, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        }
+
+        assertThat(shortfalls.get())
+                .as("answered calls not yet in the ledger when their client looked")
+                .isZero();
+        assertThat(billedRows(account)).isEqualTo(calls);
+        // rows one transaction inserted carry its id (xmin): fewer ids than calls means shared commits
+        var commits = jdbc.sql("select count(distinct xmin::text) from llm_usage where user_id = :id")
+                .param("id", account.id())
+                .query(Long.class)
+                .single();
+        assertThat(commits).as("commits for %d concurrent billed calls", calls).isLessThan(calls);
+    }
+
+    private long billedRows(Api.Account account) {
+        return jdbc.sql("select count(*) from llm_usage where user_id = :id and cost_usd > 0")
+                .param("id", account.id())
+                .query(Long.class)
+                .single();
+    }
+}
