@@ -8,41 +8,15 @@ import org.springframework.http.MediaType;
 
 /**
  * Writing server-sent events straight to a servlet response, flushed with each event ({@code send})
- * or when the writer is about to wait ({@code write}, then a flush), so that proxies and clients see
- * tokens as they come. A write to a client that has gone throws.
+ * or when the writer is about to wait ({@code write}, then {@code flush}), so that proxies and
+ * clients see tokens as they come. A write to a client that has gone throws.
  */
 public final class ServerSentEvents {
 
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] END = "\n\n".getBytes(StandardCharsets.UTF_8);
+
     private ServerSentEvents() {}
-
-    /** Sets the status and headers of an event stream; call before the first event. */
-    public static void open(HttpServletResponse response) {
-        response.setStatus(HttpServletResponse.SC_OK);
-        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.setHeader("Cache-Control", "no-cache");
-        response.setHeader("X-Accel-Buffering", "no");
-    }
-
-    /** Writes one event ({@code event:} line only when named) and flushes it. */
-    public static void send(HttpServletResponse response, @Nullable String event, byte[] data) throws IOException {
-        write(response, event, data);
-        response.flushBuffer();
-    }
-
-    /**
-     * Writes one event without flushing it: it reaches the client with the next flush (or when the
-     * response's buffer fills), so events made together go out in one write.
-     */
-    public static void write(HttpServletResponse response, @Nullable String event, byte[] data) throws IOException {
-        var out = response.getOutputStream();
-        if (event != null) {
-            out.write(("event: " + event + "\n").getBytes(StandardCharsets.UTF_8));
-        }
-        out.write("data: ".getBytes(StandardCharsets.UTF_8));
-        out.write(data);
-        out.write("\n\n".getBytes(StandardCharsets.UTF_8));
-    }
 
     /**
      * An event stream that sets the response's status and headers with its first event, so that a
@@ -67,13 +41,27 @@ public final class ServerSentEvents {
             return opened;
         }
 
-        /** Writes the event without flushing it (see {@link ServerSentEvents#write}). */
+        /**
+         * Writes one event ({@code event:} line only when named) without flushing it: it reaches the
+         * client with the next flush (or when the response's buffer fills), so events made together go
+         * out in one write.
+         */
         public void write(@Nullable String event, byte[] data) throws IOException {
             if (!opened) {
                 opened = true;
-                open(response);
+                response.setStatus(HttpServletResponse.SC_OK);
+                response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+                response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+                response.setHeader("Cache-Control", "no-cache");
+                response.setHeader("X-Accel-Buffering", "no");
             }
-            ServerSentEvents.write(response, event, data);
+            var out = response.getOutputStream();
+            if (event != null) {
+                out.write(("event: " + event + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            out.write(DATA);
+            out.write(data);
+            out.write(END);
         }
 
         /** Writes the event and flushes it with everything written before it. */

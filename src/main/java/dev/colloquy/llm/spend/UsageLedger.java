@@ -24,11 +24,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * queued into {@code llm_usage} in batches (a multi-row insert, or COPY into a temporary table for
  * large ones, ignoring ids already there, so a retried batch never bills twice); while one batch is
  * written the next one gathers, so the batches grow with the load, and when several callers waited on
- * the last batch the next one gathers for a further 0.3 ms before it is written. A call that costs something waits
- * (at most {@code commitWait}) until its batch has committed, so a call the client saw finish is
- * billed even when the process is killed right after; a free call (cached, local model, failed) does
- * not wait, and a batch of free calls only gathers for up to 200 ms first. It stops after the web
- * server, flushing everything still queued; a failed write is retried, never dropped.
+ * the last batch the next one gathers for a further {@link #GATHER} before it is written. A call that
+ * costs something waits (at most {@code commitWait}) until its batch has committed, so a call the
+ * client saw finish is billed even when the process is killed right after; a free call (cached, local
+ * model, failed) does not wait, and a batch of free calls only gathers for up to 200 ms first. It
+ * stops after the web server, flushing everything still queued; a failed write is retried, never
+ * dropped.
  */
 @Component
 public class UsageLedger implements SmartLifecycle {
