@@ -4,23 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.colloquy.Api;
 import dev.colloquy.IntegrationTest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The usage ledger as a client of {@code /v1} meets it: a billed call that has answered is in the
- * ledger already, and calls answered together share their commits (the ledger's group commit).
+ * ledger already, calls answered together share their commits (the ledger's group commit), and a
+ * call whose record cannot be committed is still answered once its wait is over, and billed later.
  */
 class UsageLedgerIT extends IntegrationTest {
 
     @Autowired
     private JdbcClient jdbc;
+
+    @Autowired
+    private DataSource dataSource;
 
     @Test
     void concurrentBilledCallsAreEachInTheLedgerWhenTheyAnswerAndShareCommits() throws Exception {
@@ -64,6 +71,33 @@ class UsageLedgerIT extends IntegrationTest {
                 .query(Long.class)
                 .single();
         assertThat(commits).as("commits for %d concurrent billed calls", calls).isLessThan(calls);
+    }
+
+    @Test
+    void aBilledCallIsAnsweredWhenItsRecordCannotCommitAndBilledOnceItCan() throws Exception {
+        var account = api().register();
+        var key = api().post("/api/api-keys", account.token(), "{\"name\":\"ledger\",\"scope\":\"chat\"}")
+                .json()
+                .get("key")
+                .asString();
+        var body = "{\"model\":\"test-model\",\"messages\":[{\"role\":\"user\",\"content\":\"held ledger\"}]}";
+        try (var lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            // inserts wait for this lock; reads (the budget's) do not
+            lock.createStatement().execute("lock table llm_usage in share mode");
+            try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                var call = CompletableFuture.supplyAsync(
+                        () -> api().post("/v1/chat/completions", key, body).status(), clients);
+                assertThat(call.get(30, TimeUnit.SECONDS))
+                        .as("answered after the ledger's commit wait, not held until the database lets go")
+                        .isEqualTo(200);
+            }
+            assertThat(billedRows(account))
+                    .as("not committed while the table is locked")
+                    .isZero();
+            lock.rollback();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> billedRows(account) == 1);
     }
 
     private long billedRows(Api.Account account) {

@@ -7,10 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -30,6 +30,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * model, failed) does not wait, and a batch of free calls only gathers for up to 200 ms first. It
  * stops after the web server, flushing everything still queued; a failed write is retried, never
  * dropped.
+ *
+ * <p>A waiting call parks without a timeout: a timed park of a virtual thread schedules and cancels a
+ * timer task on the carrier pool's delay scheduler, which cost a tenth of a billed call's CPU
+ * (bench/run-gateway's profile, BENCHMARKS.md). Instead one thread lets the calls whose wait is over go
+ * every {@link #EXPIRY_PERIOD} at most, so a call waits at most {@code commitWait} and that period.
  */
 @Component
 public class UsageLedger implements SmartLifecycle {
@@ -75,19 +80,30 @@ public class UsageLedger implements SmartLifecycle {
      */
     private static final Duration GATHER = Duration.ofNanos(300_000);
 
+    /** How often, at most, calls whose {@code commitWait} is over are let go without their commit. */
+    private static final Duration EXPIRY_PERIOD = Duration.ofMillis(100);
+
     /** Batches up to this size go in as one multi-row insert; larger ones through COPY. */
     private static final int SMALL_BATCH = 64;
 
-    /** A queued record, whether its caller waits for it, and the promise kept when its batch commits. */
-    private record Pending(UsageRecord usage, boolean waits, CompletableFuture<Void> committed) {}
+    /**
+     * A queued record, whether its caller waits for it and until when (nano time), and the promise kept
+     * with true when its batch commits, or with false when the wait is over first.
+     */
+    private record Pending(UsageRecord usage, boolean waits, long waitsUntil, CompletableFuture<Boolean> committed) {}
 
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
+    /** The records callers wait for, in the order their waits end; the expiry thread drops those done. */
+    private final ConcurrentLinkedQueue<Pending> waiting = new ConcurrentLinkedQueue<>();
+
     private final Duration commitWait;
     private final JdbcClient jdbc;
     private final CopyWriter copyWriter;
     private final TransactionTemplate transactions;
     private volatile boolean running;
+    private volatile boolean expiring;
     private Thread writer;
+    private Thread expiry;
 
     UsageLedger(JdbcClient jdbc, CopyWriter copyWriter, TransactionTemplate transactions, LlmProperties properties) {
         this.commitWait = properties.ledgerCommitWait();
@@ -108,7 +124,11 @@ public class UsageLedger implements SmartLifecycle {
     public void record(UsageRecord usage) {
         // 0 turns the wait off: faster calls, but a replica killed outright loses the last moment's usage
         boolean billed = usage.costUsd().signum() > 0 && commitWait.isPositive();
-        var pending = new Pending(usage, billed, new CompletableFuture<>());
+        var pending = new Pending(
+                usage, billed, billed ? System.nanoTime() + commitWait.toNanos() : 0, new CompletableFuture<>());
+        if (billed) {
+            waiting.add(pending);
+        }
         if (!queue.offer(pending)) {
             log.warn("Usage queue full: writing one record on the request path");
             write(List.of(pending));
@@ -116,9 +136,9 @@ public class UsageLedger implements SmartLifecycle {
         }
         if (billed) {
             try {
-                pending.committed().get(commitWait.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                log.warn("Usage record {} not committed within {}: it stays queued", usage.id(), commitWait);
+                if (!pending.committed().get()) {
+                    log.warn("Usage record {} not committed within {}: it stays queued", usage.id(), commitWait);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException e) {
@@ -130,7 +150,9 @@ public class UsageLedger implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        expiring = true;
         writer = Thread.ofPlatform().name("usage-ledger").daemon().start(this::drainLoop);
+        expiry = Thread.ofPlatform().name("usage-ledger-expiry").daemon().start(this::expiryLoop);
     }
 
     @Override
@@ -143,6 +165,17 @@ public class UsageLedger implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         flushWithin(SHUTDOWN_FLUSH);
+        expiring = false;
+        expiry.interrupt();
+        try {
+            expiry.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // nothing is written any more: whoever still waits is let go (what was not written was logged)
+        for (Pending pending; (pending = waiting.poll()) != null; ) {
+            pending.committed().complete(false);
+        }
     }
 
     @Override
@@ -208,6 +241,30 @@ public class UsageLedger implements SmartLifecycle {
                     queue.addAll(batch);
                 }
                 return;
+            }
+        }
+    }
+
+    /**
+     * Lets go, every {@link #EXPIRY_PERIOD}, the callers whose wait is over, and forgets the records
+     * already committed. The waits end in the order they began, so it stops at the first one still on.
+     */
+    private void expiryLoop() {
+        long period = Math.min(EXPIRY_PERIOD.toNanos(), Math.max(commitWait.toNanos(), 1_000_000));
+        while (expiring) {
+            long now = System.nanoTime();
+            for (Pending head; (head = waiting.peek()) != null; waiting.poll()) {
+                if (!head.committed().isDone() && head.waitsUntil() - now > 0) {
+                    break;
+                }
+                head.committed().complete(false);
+            }
+            try {
+                Thread.sleep(Duration.ofNanos(period));
+            } catch (InterruptedException e) {
+                if (!expiring) {
+                    return;
+                }
             }
         }
     }
@@ -286,7 +343,7 @@ public class UsageLedger implements SmartLifecycle {
                             + " from llm_usage_incoming i on conflict do nothing")
                     .update();
         });
-        batch.forEach(pending -> pending.committed().complete(null));
+        batch.forEach(pending -> pending.committed().complete(true));
     }
 
     /** A few rows as one multi-row insert: one round trip, no temporary table. */
