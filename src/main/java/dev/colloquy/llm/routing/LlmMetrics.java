@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Component;
 
@@ -20,6 +22,7 @@ public class LlmMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger activeStreams = new AtomicInteger();
+    private final Map<String, ModelMeters> perModel = new ConcurrentHashMap<>();
 
     LlmMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -37,54 +40,78 @@ public class LlmMetrics {
     }
 
     void completed(LlmModel model, Completion completion, String outcome) {
-        tokens(model, "input", completion.inputTokens());
-        tokens(model, "output", completion.outputTokens());
-        Timer.builder("gen_ai.client.operation.duration")
-                .description("Duration of model calls")
-                .tags(
-                        "gen_ai.provider.name",
-                        model.provider(),
-                        "gen_ai.request.model",
-                        model.name(),
-                        "outcome",
-                        outcome)
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(completion.latency());
+        var meters = meters(model);
+        meters.inputTokens().record(completion.inputTokens());
+        meters.outputTokens().record(completion.outputTokens());
+        meters.durations().computeIfAbsent(outcome, meters::duration).record(completion.latency());
         if (completion.timeToFirstToken() != null) {
-            Timer.builder("gen_ai.client.operation.time_to_first_chunk")
-                    .description("Time from the call to the first streamed token")
-                    .tags("gen_ai.provider.name", model.provider(), "gen_ai.request.model", model.name())
-                    .publishPercentileHistogram()
-                    .register(registry)
-                    .record(completion.timeToFirstToken());
+            meters.firstChunk().record(completion.timeToFirstToken());
         }
-        Counter.builder("llm.cost.usd")
-                .description("What model calls cost, in USD")
-                .tags("gen_ai.provider.name", model.provider(), "gen_ai.request.model", model.name())
-                .register(registry)
-                .increment(completion.costUsd().doubleValue());
-        Timer.builder("llm.gateway.overhead")
-                .description("Time spent in Colloquy around model calls, outside the upstream")
-                .tags("gen_ai.request.model", model.name())
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(completion.overhead());
+        meters.cost().increment(completion.costUsd().doubleValue());
+        meters.overhead().record(completion.overhead());
     }
 
-    private void tokens(LlmModel model, String type, int count) {
-        DistributionSummary.builder("gen_ai.client.token.usage")
-                .description("Tokens per model call")
-                .tags(
-                        "gen_ai.provider.name",
-                        model.provider(),
-                        "gen_ai.request.model",
-                        model.name(),
-                        "gen_ai.token.type",
-                        type)
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(count);
+    /** A model's meters, made on its first call and found again by name (a registry lookup is a few µs). */
+    private ModelMeters meters(LlmModel model) {
+        var meters = perModel.get(model.name());
+        if (meters == null || !meters.provider().equals(model.provider())) {
+            meters = new ModelMeters(registry, model.name(), model.provider());
+            perModel.put(model.name(), meters);
+        }
+        return meters;
+    }
+
+    /** The meters of every completed call of one model; durations by outcome, made on first use. */
+    private record ModelMeters(
+            MeterRegistry registry,
+            String model,
+            String provider,
+            DistributionSummary inputTokens,
+            DistributionSummary outputTokens,
+            Timer firstChunk,
+            Counter cost,
+            Timer overhead,
+            Map<String, Timer> durations) {
+
+        ModelMeters(MeterRegistry registry, String model, String provider) {
+            this(
+                    registry,
+                    model,
+                    provider,
+                    tokens(registry, model, provider, "input"),
+                    tokens(registry, model, provider, "output"),
+                    Timer.builder("gen_ai.client.operation.time_to_first_chunk")
+                            .description("Time from the call to the first streamed token")
+                            .tags("gen_ai.provider.name", provider, "gen_ai.request.model", model)
+                            .publishPercentileHistogram()
+                            .register(registry),
+                    Counter.builder("llm.cost.usd")
+                            .description("What model calls cost, in USD")
+                            .tags("gen_ai.provider.name", provider, "gen_ai.request.model", model)
+                            .register(registry),
+                    Timer.builder("llm.gateway.overhead")
+                            .description("Time spent in Colloquy around model calls, outside the upstream")
+                            .tags("gen_ai.request.model", model)
+                            .publishPercentileHistogram()
+                            .register(registry),
+                    new ConcurrentHashMap<>());
+        }
+
+        Timer duration(String outcome) {
+            return Timer.builder("gen_ai.client.operation.duration")
+                    .description("Duration of model calls")
+                    .tags("gen_ai.provider.name", provider, "gen_ai.request.model", model, "outcome", outcome)
+                    .publishPercentileHistogram()
+                    .register(registry);
+        }
+
+        private static DistributionSummary tokens(MeterRegistry registry, String model, String provider, String type) {
+            return DistributionSummary.builder("gen_ai.client.token.usage")
+                    .description("Tokens per model call")
+                    .tags("gen_ai.provider.name", provider, "gen_ai.request.model", model, "gen_ai.token.type", type)
+                    .publishPercentileHistogram()
+                    .register(registry);
+        }
     }
 
     void cacheHit(LlmModel model, String kind, java.math.BigDecimal saved) {
