@@ -158,23 +158,22 @@ public class UsageLedger implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        writer.interrupt();
-        try {
-            writer.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        interruptAndJoin(writer);
         flushWithin(SHUTDOWN_FLUSH);
         expiring = false;
-        expiry.interrupt();
-        try {
-            expiry.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        interruptAndJoin(expiry);
         // nothing is written any more: whoever still waits is let go (what was not written was logged)
         for (Pending pending; (pending = waiting.poll()) != null; ) {
             pending.committed().complete(false);
+        }
+    }
+
+    private static void interruptAndJoin(Thread thread) {
+        thread.interrupt();
+        try {
+            thread.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
