@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,12 +100,30 @@ public final class Api {
 
     /** A new account's API key for {@code /v1}. */
     public String apiKey() {
-        var account = register();
+        return apiKey(register());
+    }
+
+    /** An API key for {@code /v1} of this account. */
+    public String apiKey(Account account) {
         var created = post("/api/api-keys", account.token(), "{\"name\":\"client\"}");
         if (created.status() != 201) {
             throw new AssertionError("key creation failed: " + created.status() + " " + created.body());
         }
         return created.json().get("key").asString();
+    }
+
+    /**
+     * The sum of the samples {@code /actuator/prometheus} shows under this name whose labels contain
+     * all of these ({@code key="value"}); 0 when there is none yet.
+     */
+    public double metric(String name, String... labels) {
+        return get("/actuator/prometheus", null)
+                .body()
+                .lines()
+                .filter(line ->
+                        line.startsWith(name + "{") && Arrays.stream(labels).allMatch(line::contains))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     /** The admin account of the integration tests (its email is in colloquy.admin-emails). */

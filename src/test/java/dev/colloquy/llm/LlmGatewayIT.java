@@ -10,7 +10,6 @@ import dev.colloquy.IntegrationTest;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -57,28 +56,28 @@ class LlmGatewayIT extends IntegrationTest {
     @Test
     void everyCompletedCallIsInTheGatewaysMeters() {
         var model = "gen_ai_request_model=\"test-model\"";
-        var durations = metric("gen_ai_client_operation_duration_seconds_count", model, "outcome=\"complete\"");
-        var firstChunks = metric("gen_ai_client_operation_time_to_first_chunk_seconds_count", model);
-        var inputTokens = metric("gen_ai_client_token_usage_sum", model, "gen_ai_token_type=\"input\"");
-        var outputTokens = metric("gen_ai_client_token_usage_sum", model, "gen_ai_token_type=\"output\"");
-        var cost = metric("llm_cost_usd_total", model, "gen_ai_provider_name=\"openai\"");
-        var overheads = metric("llm_gateway_overhead_seconds_count", model);
+        var durations = api().metric("gen_ai_client_operation_duration_seconds_count", model, "outcome=\"complete\"");
+        var firstChunks = api().metric("gen_ai_client_operation_time_to_first_chunk_seconds_count", model);
+        var inputTokens = api().metric("gen_ai_client_token_usage_sum", model, "gen_ai_token_type=\"input\"");
+        var outputTokens = api().metric("gen_ai_client_token_usage_sum", model, "gen_ai_token_type=\"output\"");
+        var cost = api().metric("llm_cost_usd_total", model, "gen_ai_provider_name=\"openai\"");
+        var overheads = api().metric("llm_gateway_overhead_seconds_count", model);
         upstream.script("test-model", Reply.stream("a", "b", "c"), Reply.stream("d"));
 
         var first = gateway.complete(request("test-model", "meter me"), AnswerSink.DISCARD);
         var second = gateway.complete(request("test-model", "meter me again"), AnswerSink.DISCARD);
 
-        assertThat(metric("gen_ai_client_operation_duration_seconds_count", model, "outcome=\"complete\""))
+        assertThat(api().metric("gen_ai_client_operation_duration_seconds_count", model, "outcome=\"complete\""))
                 .isEqualTo(durations + 2);
-        assertThat(metric("gen_ai_client_operation_time_to_first_chunk_seconds_count", model))
+        assertThat(api().metric("gen_ai_client_operation_time_to_first_chunk_seconds_count", model))
                 .isEqualTo(firstChunks + 2);
-        assertThat(metric("gen_ai_client_token_usage_sum", model, "gen_ai_token_type=\"input\""))
+        assertThat(api().metric("gen_ai_client_token_usage_sum", model, "gen_ai_token_type=\"input\""))
                 .isEqualTo(inputTokens + first.inputTokens() + second.inputTokens());
-        assertThat(metric("gen_ai_client_token_usage_sum", model, "gen_ai_token_type=\"output\""))
+        assertThat(api().metric("gen_ai_client_token_usage_sum", model, "gen_ai_token_type=\"output\""))
                 .isEqualTo(outputTokens + first.outputTokens() + second.outputTokens());
-        assertThat(metric("llm_cost_usd_total", model, "gen_ai_provider_name=\"openai\""))
+        assertThat(api().metric("llm_cost_usd_total", model, "gen_ai_provider_name=\"openai\""))
                 .isCloseTo(cost + first.costUsd().add(second.costUsd()).doubleValue(), offset(1e-12));
-        assertThat(metric("llm_gateway_overhead_seconds_count", model)).isEqualTo(overheads + 2);
+        assertThat(api().metric("llm_gateway_overhead_seconds_count", model)).isEqualTo(overheads + 2);
         assertThat(api().get("/actuator/prometheus", null).body())
                 .as("no long-task timer per request")
                 .doesNotContain("http_server_requests_active_seconds")
@@ -218,17 +217,6 @@ class LlmGatewayIT extends IntegrationTest {
     void unknownModelIsRefused() {
         assertThatThrownBy(() -> gateway.complete(request("no-such-model", "x"), AnswerSink.DISCARD))
                 .isInstanceOf(UnknownModel.class);
-    }
-
-    /** The sum of the samples of this name whose labels contain all of these, as Prometheus scrapes them. */
-    private double metric(String name, String... labels) {
-        return api().get("/actuator/prometheus", null)
-                .body()
-                .lines()
-                .filter(line ->
-                        line.startsWith(name + "{") && Arrays.stream(labels).allMatch(line::contains))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
     }
 
     private static ChatRequest request(String model, String content) {

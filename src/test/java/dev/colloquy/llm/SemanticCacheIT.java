@@ -80,12 +80,7 @@ class SemanticCacheIT extends IntegrationTest {
     }
 
     private double semanticHits() {
-        return api().get("/actuator/prometheus", null)
-                .body()
-                .lines()
-                .filter(line -> line.startsWith("llm_cache_hits_total{") && line.contains("kind=\"semantic\""))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        return api().metric("llm_cache_hits_total", "kind=\"semantic\"");
     }
 
     private String apiKey() {

@@ -32,7 +32,7 @@ class UsageLedgerIT extends IntegrationTest {
     @Test
     void concurrentBilledCallsAreEachInTheLedgerWhenTheyAnswerAndShareCommits() throws Exception {
         var account = api().register();
-        var key = chatKey(account);
+        var key = api().apiKey(account);
         int calls = 32;
         var answered = new AtomicInteger();
         var shortfalls = new AtomicInteger();
@@ -73,7 +73,7 @@ class UsageLedgerIT extends IntegrationTest {
     @Test
     void aBilledCallIsAnsweredWhenItsRecordCannotCommitAndBilledOnceItCan() throws Exception {
         var account = api().register();
-        var key = chatKey(account);
+        var key = api().apiKey(account);
         var body = "{\"model\":\"test-model\",\"messages\":[{\"role\":\"user\",\"content\":\"held ledger\"}]}";
         try (var lock = dataSource.getConnection()) {
             lock.setAutoCommit(false);
@@ -92,13 +92,6 @@ class UsageLedgerIT extends IntegrationTest {
             lock.rollback();
         }
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> billedRows(account) == 1);
-    }
-
-    private String chatKey(Api.Account account) {
-        return api().post("/api/api-keys", account.token(), "{\"name\":\"ledger\",\"scope\":\"chat\"}")
-                .json()
-                .get("key")
-                .asString();
     }
 
     private long billedRows(Api.Account account) {

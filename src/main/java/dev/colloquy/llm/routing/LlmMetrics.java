@@ -43,7 +43,7 @@ public class LlmMetrics {
         var meters = meters(model);
         meters.inputTokens().record(completion.inputTokens());
         meters.outputTokens().record(completion.outputTokens());
-        meters.durations().computeIfAbsent(outcome, meters::duration).record(completion.latency());
+        meters.duration(outcome).record(completion.latency());
         if (completion.timeToFirstToken() != null) {
             meters.firstChunk().record(completion.timeToFirstToken());
         }
@@ -97,12 +97,24 @@ public class LlmMetrics {
                     new ConcurrentHashMap<>());
         }
 
+        /** The duration timer of this outcome; looked up first, so a call makes no mapping function. */
         Timer duration(String outcome) {
-            return Timer.builder("gen_ai.client.operation.duration")
-                    .description("Duration of model calls")
-                    .tags("gen_ai.provider.name", provider, "gen_ai.request.model", model, "outcome", outcome)
-                    .publishPercentileHistogram()
-                    .register(registry);
+            var timer = durations.get(outcome);
+            return timer != null
+                    ? timer
+                    : durations.computeIfAbsent(
+                            outcome,
+                            name -> Timer.builder("gen_ai.client.operation.duration")
+                                    .description("Duration of model calls")
+                                    .tags(
+                                            "gen_ai.provider.name",
+                                            provider,
+                                            "gen_ai.request.model",
+                                            model,
+                                            "outcome",
+                                            name)
+                                    .publishPercentileHistogram()
+                                    .register(registry));
         }
 
         private static DistributionSummary tokens(MeterRegistry registry, String model, String provider, String type) {
