@@ -19,12 +19,8 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -72,6 +68,7 @@ public final class SseUpstream implements AutoCloseable {
     }
 
     private static final int MAX_ERROR_BODY = 16 * 1024;
+    private static final long MAX_DEADLINE_MILLIS = Duration.ofDays(365).toMillis();
     /**
      * Connections to one upstream, and to all: no limit of their own (the calls a replica makes at
      * once are bounded by {@code colloquy.web.max-in-flight}), only a bound far above it.
@@ -80,7 +77,7 @@ public final class SseUpstream implements AutoCloseable {
 
     private final CloseableHttpClient client;
     private final JsonMapper json;
-    private final ScheduledThreadPoolExecutor watchdog;
+    private final Watchdog watchdog = new Watchdog("llm-watchdog");
 
     @org.springframework.beans.factory.annotation.Autowired
     SseUpstream(dev.colloquy.llm.LlmProperties properties, JsonMapper json) {
@@ -88,7 +85,7 @@ public final class SseUpstream implements AutoCloseable {
     }
 
     public SseUpstream(Duration connectTimeout, JsonMapper json) {
-        // no read timeout (Apache's default is 3 minutes): the watchdog below holds every deadline of a
+        // no read timeout (Apache's default is 3 minutes): the watchdog holds every deadline of a
         // call, and a timed read would cost every read a timed park of the virtual thread; connections
         // idle for a minute are closed, and one idle for over two seconds is checked before reuse
         this.client = HttpClients.custom()
@@ -115,20 +112,15 @@ public final class SseUpstream implements AutoCloseable {
                 .disableAuthCaching()
                 .build();
         this.json = json;
-        // a stream's deadlines are cancelled when it ends, mostly minutes before they are due: removed
-        // from the queue at once, or every finished stream's response stays reachable until then
-        this.watchdog = new ScheduledThreadPoolExecutor(
-                1, Thread.ofPlatform().daemon().name("llm-watchdog").factory());
-        watchdog.setRemoveOnCancelPolicy(true);
     }
 
     public JsonMapper json() {
         return json;
     }
 
-    /** Deadlines and idle checks still queued: none once every stream read so far has ended. */
+    /** Calls whose deadlines are still watched: none once every stream read so far has ended. */
     int pendingDeadlines() {
-        return watchdog.getQueue().size();
+        return watchdog.size();
     }
 
     /**
@@ -146,18 +138,15 @@ public final class SseUpstream implements AutoCloseable {
         headers.forEach(request::setHeader);
         request.setEntity(new ByteArrayEntity(json.writeValueAsBytes(body), null));
         var timedOut = new AtomicBoolean();
-        var deadline = watchdog.schedule(
-                () -> {
-                    timedOut.set(true);
-                    request.cancel();
-                },
-                untilAnswer.toMilliseconds(),
-                TimeUnit.MILLISECONDS);
+        var deadline = watchdog.watch(dueAt(answerBy), () -> {
+            timedOut.set(true);
+            request.cancel();
+        });
         ClassicHttpResponse response;
         try {
             response = client.execute(request);
         } catch (IOException e) {
-            deadline.cancel(false);
+            watchdog.forget(deadline);
             throw sendFailure(e, timedOut.get());
         }
         if (response.getCode() != 200) {
@@ -168,7 +157,7 @@ public final class SseUpstream implements AutoCloseable {
         try {
             var entity = response.getEntity();
             var stream = entity == null ? InputStream.nullInputStream() : entity.getContent();
-            return new UpstreamResponse(request, response, stream, deadline);
+            return new UpstreamResponse(request, response, stream, () -> watchdog.forget(deadline));
         } catch (IOException e) {
             drop(deadline, request, response);
             throw new UpstreamFailure(UpstreamFailure.Kind.CONNECTION, "the upstream connection failed", null);
@@ -176,8 +165,8 @@ public final class SseUpstream implements AutoCloseable {
     }
 
     /** Gives up on an answer before its body is read: no deadline left, the connection dropped. */
-    private static void drop(ScheduledFuture<?> deadline, HttpPost request, ClassicHttpResponse response) {
-        deadline.cancel(false);
+    private void drop(Watchdog.Watch deadline, HttpPost request, ClassicHttpResponse response) {
+        watchdog.forget(deadline);
         request.cancel();
         try {
             response.close();
@@ -218,12 +207,8 @@ public final class SseUpstream implements AutoCloseable {
         var held = new ArrayList<StreamEvent>();
         var state = new State();
         var timedOut = new AtomicBoolean();
-        var guard = watchdog.schedule(
-                () -> abort(response, timedOut), millisUntil(deadlines.firstToken()), TimeUnit.MILLISECONDS);
+        var deadline = watchdog.watch(dueAt(deadlines.firstToken()), () -> abort(response, timedOut));
         response.takeOverDeadline();
-        var lastToken = new AtomicLong();
-        var ended = new AtomicBoolean();
-        var idleCheck = new AtomicReference<@Nullable ScheduledFuture<?>>();
         boolean first = true;
         // events the upstream sent together reach the client in one write: the sink is flushed only
         // before a read that waits for the upstream (the caller writes the end of the answer)
@@ -261,15 +246,11 @@ public final class SseUpstream implements AutoCloseable {
                 }
                 if (first) {
                     first = false;
-                    guard.cancel(false);
-                    guard = watchdog.schedule(
-                            () -> abort(response, timedOut), millisUntil(deadlines.total()), TimeUnit.MILLISECONDS);
-                    lastToken.set(System.nanoTime());
-                    watchIdle(response, timedOut, lastToken, deadlines.idle().toNanos(), ended, idleCheck);
+                    deadline.tokensFlow(dueAt(deadlines.total()), deadlines.idle());
                     held.addAll(events);
                     events = held;
                 } else if (progress) {
-                    lastToken.set(System.nanoTime());
+                    deadline.token();
                 }
                 try {
                     for (var event : events) {
@@ -300,12 +281,7 @@ public final class SseUpstream implements AutoCloseable {
         } finally {
             // before the deadlines stop: they also bound what is left to read of a finished answer
             release(response, readToEnd);
-            guard.cancel(false);
-            ended.set(true);
-            var pending = idleCheck.get();
-            if (pending != null) {
-                pending.cancel(false);
-            }
+            watchdog.forget(deadline);
         }
         if (!state.done && state.finish == null) {
             if (answer.isEmpty()) {
@@ -410,38 +386,17 @@ public final class SseUpstream implements AutoCloseable {
     /** Stops the client and the watchdog when the application stops. */
     @Override
     public void close() throws IOException {
-        watchdog.shutdownNow();
+        watchdog.close();
         client.close();
-    }
-
-    /**
-     * Closes the stream once no token came for {@code idleNanos}; checks again when the newest token
-     * would turn idle, so a stream costs one scheduled check per idle period, not one per token. The
-     * pending check is kept in {@code next} for the stream to cancel when it ends.
-     */
-    private void watchIdle(
-            UpstreamResponse response,
-            AtomicBoolean timedOut,
-            AtomicLong lastToken,
-            long idleNanos,
-            AtomicBoolean ended,
-            AtomicReference<@Nullable ScheduledFuture<?>> next) {
-        if (ended.get()) {
-            return;
-        }
-        long quiet = System.nanoTime() - lastToken.get();
-        if (quiet >= idleNanos) {
-            abort(response, timedOut);
-            return;
-        }
-        next.set(watchdog.schedule(
-                () -> watchIdle(response, timedOut, lastToken, idleNanos, ended, next),
-                idleNanos - quiet,
-                TimeUnit.NANOSECONDS));
     }
 
     private static long millisUntil(Instant deadline) {
         return Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
+    }
+
+    /** The deadline as a nano time, at most a year ahead. */
+    private static long dueAt(Instant deadline) {
+        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(millisUntil(deadline), MAX_DEADLINE_MILLIS));
     }
 
     static Duration positive(Duration duration) {

@@ -3,7 +3,6 @@ package dev.colloquy.llm.provider;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.concurrent.ScheduledFuture;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.jspecify.annotations.Nullable;
@@ -19,13 +18,14 @@ public final class UpstreamResponse implements Closeable {
     private final HttpPost request;
     private final ClassicHttpResponse response;
     private final InputStream body;
-    private @Nullable ScheduledFuture<?> deadline;
+    /** Ends the deadline {@link SseUpstream#post} set; null once it has. */
+    private @Nullable Runnable endDeadline;
 
-    UpstreamResponse(HttpPost request, ClassicHttpResponse response, InputStream body, ScheduledFuture<?> deadline) {
+    UpstreamResponse(HttpPost request, ClassicHttpResponse response, InputStream body, Runnable endDeadline) {
         this.request = request;
         this.response = response;
         this.body = body;
-        this.deadline = deadline;
+        this.endDeadline = endDeadline;
     }
 
     public InputStream body() {
@@ -37,10 +37,10 @@ public final class UpstreamResponse implements Closeable {
      * over.
      */
     void takeOverDeadline() {
-        var pending = deadline;
-        if (pending != null) {
-            pending.cancel(false);
-            deadline = null;
+        var end = endDeadline;
+        if (end != null) {
+            end.run();
+            endDeadline = null;
         }
     }
 
