@@ -86,6 +86,11 @@ public class UsageLedger implements SmartLifecycle {
     /** Batches up to this size go in as one multi-row insert; larger ones through COPY. */
     private static final int SMALL_BATCH = 64;
 
+    /** The multi-row insert of each small batch size (1 to {@link #SMALL_BATCH} rows), written once. */
+    private static final List<String> INSERTS = java.util.stream.IntStream.rangeClosed(1, SMALL_BATCH)
+            .mapToObj(UsageLedger::insertOf)
+            .toList();
+
     /**
      * A queued record, whether its caller waits for it and until when (nano time), and the promise kept
      * with true when its batch commits, or with false when the wait is over first.
@@ -347,15 +352,6 @@ public class UsageLedger implements SmartLifecycle {
 
     /** A few rows as one multi-row insert: one round trip, no temporary table. */
     private void insert(List<Object[]> rows) {
-        var row = "("
-                + String.join(
-                        ", ",
-                        COLUMNS.stream()
-                                .map(column -> column.equals("user_id") ? LIVE_ACCOUNT.formatted("?") : "?")
-                                .toList())
-                + ")";
-        var sql = "insert into llm_usage (" + String.join(", ", COLUMNS) + ") values "
-                + String.join(", ", java.util.Collections.nCopies(rows.size(), row)) + " on conflict do nothing";
         var values = new ArrayList<Object>(rows.size() * COLUMNS.size());
         for (var columns : rows) {
             for (var value : columns) {
@@ -365,6 +361,18 @@ public class UsageLedger implements SmartLifecycle {
                                 : value);
             }
         }
-        jdbc.sql(sql).params(values).update();
+        jdbc.sql(INSERTS.get(rows.size() - 1)).params(values).update();
+    }
+
+    private static String insertOf(int rows) {
+        var row = "("
+                + String.join(
+                        ", ",
+                        COLUMNS.stream()
+                                .map(column -> column.equals("user_id") ? LIVE_ACCOUNT.formatted("?") : "?")
+                                .toList())
+                + ")";
+        return "insert into llm_usage (" + String.join(", ", COLUMNS) + ") values "
+                + String.join(", ", java.util.Collections.nCopies(rows, row)) + " on conflict do nothing";
     }
 }
