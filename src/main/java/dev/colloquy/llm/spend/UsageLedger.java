@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -30,6 +30,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * model, failed) does not wait, and a batch of free calls only gathers for up to 200 ms first. It
  * stops after the web server, flushing everything still queued; a failed write is retried, never
  * dropped.
+ *
+ * <p>A call wakes the writer only when the writer has nothing to do, or when it is billed (or makes a
+ * full batch) while the writer lingers on free calls: a blocking queue woke the writer for every free
+ * call, a twentieth of an unpriced call's CPU (bench/run-gateway's profile, BENCHMARKS.md).
  *
  * <p>A waiting call parks without a timeout: a timed park of a virtual thread schedules and cancels a
  * timer task on the carrier pool's delay scheduler, which cost a tenth of a billed call's CPU
@@ -97,7 +101,22 @@ public class UsageLedger implements SmartLifecycle {
      */
     private record Pending(UsageRecord usage, boolean waits, long waitsUntil, CompletableFuture<Boolean> committed) {}
 
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
+    /** Records queued beyond this are written on the caller's thread. */
+    private static final int CAPACITY = 100_000;
+
+    /** The writer is writing, or gathering for a moment: a new record need not wake it. */
+    private static final int BUSY = 0;
+    /** The writer waits for any record. */
+    private static final int IDLE = 1;
+    /** The writer gathers free calls: only a billed record, or a batch's worth, wakes it. */
+    private static final int LINGERING = 2;
+
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Billed records queued and not yet in a batch. */
+    private final AtomicInteger billedQueued = new AtomicInteger();
+
+    private volatile int writerState = BUSY;
     /** The records callers wait for, in the order their waits end; the expiry thread drops those done. */
     private final ConcurrentLinkedQueue<Pending> waiting = new ConcurrentLinkedQueue<>();
 
@@ -134,10 +153,21 @@ public class UsageLedger implements SmartLifecycle {
         if (billed) {
             waiting.add(pending);
         }
-        if (!queue.offer(pending)) {
+        int size = queued.incrementAndGet();
+        if (size > CAPACITY) {
+            queued.decrementAndGet();
             log.warn("Usage queue full: writing one record on the request path");
             write(List.of(pending));
             return;
+        }
+        queue.add(pending);
+        if (billed) {
+            billedQueued.incrementAndGet();
+        }
+        // read after the record is in: the writer sets its state before it looks at the queue
+        int state = writerState;
+        if (state == IDLE || state == LINGERING && (billed || size >= BATCH)) {
+            LockSupport.unpark(writer);
         }
         if (billed) {
             try {
@@ -205,11 +235,12 @@ public class UsageLedger implements SmartLifecycle {
     private void flushWithin(Duration budget) {
         long deadline = System.nanoTime() + budget.toNanos();
         var batch = new ArrayList<Pending>();
-        while (queue.drainTo(batch, BATCH) > 0) {
+        while (drain(batch, BATCH) > 0) {
             if (!writeWithRetry(batch, deadline)) {
                 batch.forEach(pending -> log.error("Usage record not written: {}", pending.usage()));
-                queue.forEach(pending -> log.error("Usage record not written: {}", pending.usage()));
-                queue.clear();
+                while (drain(batch, BATCH) > 0) {
+                    batch.forEach(pending -> log.error("Usage record not written: {}", pending.usage()));
+                }
                 return;
             }
             batch.clear();
@@ -222,31 +253,81 @@ public class UsageLedger implements SmartLifecycle {
         // arrive while a batch commits, and then the next batch gathers a moment before it is written
         int lastWaiting = 0;
         while (running) {
-            try {
-                var first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
-                    continue;
+            drain(batch, BATCH);
+            boolean stopped;
+            if (batch.isEmpty()) {
+                writerState = IDLE;
+                stopped = queue.isEmpty() && !pause(Duration.ofSeconds(1).toNanos());
+                writerState = BUSY;
+                if (stopped) {
+                    return;
                 }
-                batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
-                if (batch.stream().noneMatch(Pending::waits)) {
-                    // nobody waits for these: gather more, so free calls cost few transactions
-                    gather(batch, LINGER, true);
-                    queue.drainTo(batch, BATCH - batch.size());
-                } else if (lastWaiting > 1) {
-                    gather(batch, GATHER, false);
-                }
-                int waiting = (int) batch.stream().filter(Pending::waits).count();
-                lastWaiting = waiting > 0 ? waiting : lastWaiting;
-                writeWithRetry(batch, System.nanoTime() + Duration.ofDays(365).toNanos());
-                batch.clear();
-            } catch (InterruptedException e) {
-                if (!batch.isEmpty()) {
-                    queue.addAll(batch);
-                }
+                continue;
+            }
+            if (batch.size() < BATCH && batch.stream().noneMatch(Pending::waits)) {
+                // nobody waits for these: gather more, so free calls cost few transactions
+                stopped = !linger();
+            } else {
+                stopped = lastWaiting > 1 && !pause(GATHER.toNanos());
+            }
+            if (stopped) {
+                requeue(batch);
                 return;
             }
+            drain(batch, BATCH - batch.size());
+            int waiting = (int) batch.stream().filter(Pending::waits).count();
+            lastWaiting = waiting > 0 ? waiting : lastWaiting;
+            writeWithRetry(batch, System.nanoTime() + Duration.ofDays(365).toNanos());
+            batch.clear();
         }
+    }
+
+    /** Waits {@link #LINGER}, or until a billed record or a batch's worth is queued; false when stopped. */
+    private boolean linger() {
+        long until = System.nanoTime() + LINGER.toNanos();
+        writerState = LINGERING;
+        try {
+            for (long left;
+                    billedQueued.get() == 0 && queued.get() < BATCH && (left = until - System.nanoTime()) > 0; ) {
+                if (!pause(left)) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            writerState = BUSY;
+        }
+    }
+
+    /** Parks the writer; false when it was interrupted, which is how {@link #stop()} ends it. */
+    private static boolean pause(long nanos) {
+        LockSupport.parkNanos(nanos);
+        return !Thread.interrupted();
+    }
+
+    /** Takes up to {@code max} queued records into the batch; how many it took. */
+    private int drain(List<Pending> batch, int max) {
+        int taken = 0;
+        for (Pending next; taken < max && (next = queue.poll()) != null; taken++) {
+            batch.add(next);
+            queued.decrementAndGet();
+            if (next.waits()) {
+                billedQueued.decrementAndGet();
+            }
+        }
+        return taken;
+    }
+
+    /** Puts a batch back for the final flush. */
+    private void requeue(List<Pending> batch) {
+        for (var pending : batch) {
+            queued.incrementAndGet();
+            if (pending.waits()) {
+                billedQueued.incrementAndGet();
+            }
+            queue.add(pending);
+        }
+        batch.clear();
     }
 
     /**
@@ -269,24 +350,6 @@ public class UsageLedger implements SmartLifecycle {
                 if (!expiring) {
                     return;
                 }
-            }
-        }
-    }
-
-    /**
-     * Adds what is queued within this time to the batch, up to its size; with {@code untilOneWaits},
-     * stops at the first record whose caller waits.
-     */
-    private void gather(List<Pending> batch, Duration time, boolean untilOneWaits) throws InterruptedException {
-        long until = System.nanoTime() + time.toNanos();
-        while (batch.size() < BATCH && System.nanoTime() < until) {
-            var next = queue.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (next == null) {
-                return;
-            }
-            batch.add(next);
-            if (untilOneWaits && next.waits()) {
-                return;
             }
         }
     }
