@@ -115,8 +115,8 @@ public final class DatabaseBench {
                 .single();
         Supplier<List<Message>> keyset = () -> messages.page(deep.id(), position, 50);
         Supplier<List<Message>> offset = () -> jdbc.sql("""
-                        select id, conversation_id, seq, role, content, model, status, input_tokens, output_tokens,
-                               latency_ms, created_at, citations
+                        select id, conversation_id, seq, coalesce(parent_seq, seq - 1) as parent_seq, role, content,
+                               model, status, input_tokens, output_tokens, latency_ms, created_at, citations, images
                           from messages
                          where conversation_id = :conversationId
                          order by created_at, id
