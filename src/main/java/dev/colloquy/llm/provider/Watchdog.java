@@ -9,8 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * Holds the deadlines of the upstream calls in flight: one thread looks at every call's deadline each
  * {@link #TICK} and runs the call's expiry once when it is due. Watching a call and forgetting it are
  * a set's add and remove, which never wake that thread: a scheduled executor's queue woke its thread
- * for every deadline that became its earliest (at one call at a time, every deadline), about a
- * twentieth of an unpriced gateway call's CPU at one stream (bench/run-gateway, BENCHMARKS.md). A
+ * for every deadline that became its earliest (at one call at a time, every deadline), about a tenth
+ * of an unpriced gateway call's CPU at one stream (BENCHMARKS.md, eleventh session's rerun). A
  * deadline fires up to one tick late. With nothing to watch for a second, the thread parks until the
  * next call is watched.
  */

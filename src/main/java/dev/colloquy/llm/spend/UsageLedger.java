@@ -287,8 +287,11 @@ public class UsageLedger implements SmartLifecycle {
         long until = System.nanoTime() + LINGER.toNanos();
         writerState = LINGERING;
         try {
-            for (long left;
-                    billedQueued.get() == 0 && queued.get() < BATCH && (left = until - System.nanoTime()) > 0; ) {
+            while (billedQueued.get() == 0 && queued.get() < BATCH) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    return true;
+                }
                 if (!pause(left)) {
                     return false;
                 }
