@@ -32,8 +32,15 @@ public class QueryMetrics implements QueryExecutionListener {
         COPY,
         OTHER;
 
+        /**
+         * The statement's operation; settings sent ahead of it in the same string ({@code set ...;} or
+         * {@code select set_config(...);}) are skipped.
+         */
         static Operation of(String sql) {
             var head = sql.stripLeading().toLowerCase(Locale.ROOT);
+            while ((head.startsWith("set ") || head.startsWith("select set_config(")) && head.indexOf(';') > 0) {
+                head = head.substring(head.indexOf(';') + 1).stripLeading();
+            }
             if (head.startsWith("with")) {
                 head = head.replaceFirst("(?s)^with\\s.*?\\)\\s*", "");
             }
