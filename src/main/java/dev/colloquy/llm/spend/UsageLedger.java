@@ -421,11 +421,12 @@ public class UsageLedger implements SmartLifecycle {
      * through {@link #write}, whose commit is this process's (CrashIT). The commit's round trip was
      * 0.04-0.08 ms of a priced call's 0.6-0.7 ms at one stream (BENCHMARKS.md, twelfth session).
      *
-     * @return false when it failed (nothing was written), and the batch is to be written again
+     * @return false when it failed, and the batch is to be written again (had the insert committed
+     *     before its answer was lost, the rewrite finds its ids there and ignores them)
      */
     private boolean writeAtOnce(List<Pending> batch) {
         var rows = batch.stream().map(pending -> pending.usage().row()).toList();
-        var parameters = new ArgumentPreparedStatementSetter(values(rows).toArray());
+        var parameters = new ArgumentPreparedStatementSetter(values(rows));
         try {
             template.execute(AT_ONCE.get(rows.size() - 1), (PreparedStatementCallback<Boolean>) statement -> {
                 parameters.setValues(statement);
@@ -480,14 +481,13 @@ public class UsageLedger implements SmartLifecycle {
     }
 
     /** The rows' values in order, as the multi-row insert's parameters. */
-    private static List<Object> values(List<Object[]> rows) {
-        var values = new ArrayList<Object>(rows.size() * COLUMNS.size());
+    private static Object[] values(List<Object[]> rows) {
+        var values = new Object[rows.size() * COLUMNS.size()];
+        int i = 0;
         for (var columns : rows) {
             for (var value : columns) {
-                values.add(
-                        value instanceof java.time.Instant instant
-                                ? instant.atOffset(java.time.ZoneOffset.UTC)
-                                : value);
+                values[i++] =
+                        value instanceof java.time.Instant instant ? instant.atOffset(java.time.ZoneOffset.UTC) : value;
             }
         }
         return values;
