@@ -9,7 +9,8 @@ import java.lang.annotation.Target;
 /**
  * After the handler returns normally (its transaction committed), drops the caller's cached
  * responses of these groups on every replica: {@code @InvalidateCache({"conversations:*"})}. A
- * trailing {@code :*} is accepted and means the whole group.
+ * trailing {@code :*} is accepted and means the whole group. Applies to the handler methods of a
+ * {@code @RestController} (InvalidateCacheAdvice looks at no other class).
  */
 @Documented
 @Target(ElementType.METHOD)
