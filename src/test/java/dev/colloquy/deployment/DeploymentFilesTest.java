@@ -384,7 +384,8 @@ class DeploymentFilesTest {
                 .filter(line -> !line.startsWith("#") && !line.isEmpty())
                 .toList();
         var from = lines.stream().filter(line -> line.startsWith("FROM ")).toList();
-        assertThat(from).as("multi-stage").hasSize(2);
+        // build, the runtime base, the AOT cache's training run, the image
+        assertThat(from).as("multi-stage").hasSize(4);
         assertThat(from).as("pinned base images, never :latest").noneMatch(line -> line.contains(":latest"));
         assertThat(lines).as("COPY, not ADD").noneMatch(line -> line.startsWith("ADD "));
         assertThat(lines).noneMatch(line -> line.contains("sudo "));
@@ -397,8 +398,10 @@ class DeploymentFilesTest {
                 .contains("HEALTHCHECK ", "/actuator/health/readiness")
                 .contains("LOG_FORMAT=json")
                 .contains("-XX:MaxRAMPercentage=")
-                .contains("extract --layers --launcher")
-                .contains("-DskipEmbeddedPostgres");
+                .contains("extract --layers --destination")
+                .contains("-DskipEmbeddedPostgres")
+                .contains("-XX:AOTCacheOutput=/app/colloquy.aot")
+                .contains("\"-XX:AOTCache=/app/colloquy.aot\"");
     }
 
     private static int indexOf(List<String> lines, String prefix) {
