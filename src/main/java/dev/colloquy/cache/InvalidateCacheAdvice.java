@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Runs {@link InvalidateCache} on the handler methods of {@code @RestController}s: after the handler
@@ -30,8 +31,9 @@ class InvalidateCacheAdvice {
         // ResponseCaching is looked up at the first call: an advisor is made before the other beans,
         // and one holding them would keep them from being post-processed
         AfterReturningAdvice advice = (returned, method, arguments, target) -> invalidate(caching.getObject(), method);
-        return new DefaultPointcutAdvisor(
-                AnnotationMatchingPointcut.forMethodAnnotation(InvalidateCache.class), advice);
+        // only controllers' methods are looked at: every other bean's class is passed over at once
+        var pointcut = new AnnotationMatchingPointcut(RestController.class, InvalidateCache.class);
+        return new DefaultPointcutAdvisor(pointcut, advice);
     }
 
     private static void invalidate(ResponseCaching caching, Method method) {
