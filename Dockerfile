@@ -14,6 +14,10 @@ ARG JAVA_VERSION=25
 ARG BUILD_IMAGE=eclipse-temurin:${JAVA_VERSION}-jdk-noble
 ARG RUNTIME_IMAGE=eclipse-temurin:${JAVA_VERSION}-jre-noble
 ARG TRAINING_IMAGE=postgres:17-bookworm
+# The JVM's options, the same in the training run and in the image (the cache is made for them). The
+# heap follows the container's memory limit (75% of it), not the host's; an out-of-memory error ends
+# the process so the orchestrator restarts it, rather than leaving it half alive.
+ARG JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC"
 
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
@@ -39,7 +43,8 @@ COPY --from=runtime /opt/java/openjdk/ /opt/java/openjdk/
 COPY --from=build /extracted/dependencies/ /app/
 COPY --from=build /extracted/snapshot-dependencies/ /app/
 COPY --from=build /extracted/application/ /app/
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC"
+ARG JAVA_OPTIONS
+ENV JAVA_TOOL_OPTIONS="${JAVA_OPTIONS}"
 RUN set -eu; \
     bin="$(dirname "$(command -v initdb)")"; \
     mkdir -p /tmp/training && chown postgres /tmp/training; \
@@ -66,11 +71,11 @@ COPY --from=build --chown=colloquy:colloquy /extracted/application/ ./
 COPY --from=training --chown=colloquy:colloquy /app/colloquy.aot ./
 USER 10001:10001
 
-# The heap follows the container's memory limit (75% of it), not the host's; an out-of-memory error
-# ends the process so the orchestrator restarts it, rather than leaving it half alive.
+# the JVM's options as the training run had them (JAVA_OPTIONS above)
+ARG JAVA_OPTIONS
 ENV LOG_FORMAT=json \
     SERVER_PORT=8000 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC"
+    JAVA_TOOL_OPTIONS="${JAVA_OPTIONS}"
 EXPOSE 8000
 
 # readiness, as the load balancer sees it; bash's /dev/tcp, as the JRE image has no curl

@@ -10,7 +10,7 @@ import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
-import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -28,16 +28,18 @@ class InvalidateCacheAdvice {
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     static Advisor invalidateCacheAdvisor(ObjectProvider<ResponseCaching> caching) {
-        // ResponseCaching is looked up at the first call: an advisor is made before the other beans,
-        // and one holding them would keep them from being post-processed
-        AfterReturningAdvice advice = (returned, method, arguments, target) -> invalidate(caching.getObject(), method);
+        // ResponseCaching is looked up at the first call, and once: an advisor is made before the other
+        // beans, and one holding them would keep them from being post-processed
+        var responses = SingletonSupplier.of(caching::getObject);
+        AfterReturningAdvice advice = (returned, method, arguments, target) -> invalidate(responses.obtain(), method);
         // only controllers' methods are looked at: every other bean's class is passed over at once
         var pointcut = new AnnotationMatchingPointcut(RestController.class, InvalidateCache.class);
         return new DefaultPointcutAdvisor(pointcut, advice);
     }
 
     private static void invalidate(ResponseCaching caching, Method method) {
-        var invalidate = AnnotationUtils.findAnnotation(method, InvalidateCache.class);
+        // the controller's own method, on which the pointcut found the annotation
+        var invalidate = method.getAnnotation(InvalidateCache.class);
         if (invalidate == null) {
             return;
         }
