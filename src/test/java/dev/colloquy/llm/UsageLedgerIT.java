@@ -94,6 +94,38 @@ class UsageLedgerIT extends IntegrationTest {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> billedRows(account) == 1);
     }
 
+    @Test
+    void aBilledCallWhoseInsertOutlastsTheCommitWaitIsAnsweredAndBilledOnceItCommits() throws Exception {
+        var account = api().register();
+        var key = api().apiKey(account);
+        var body = "{\"model\":\"test-model\",\"messages\":[{\"role\":\"user\",\"content\":\"slow ledger\"}]}";
+        // this account's inserts take longer than the 3 s commit wait: not a lock, a slow statement
+        String trigger = "usage_ledger_it_slow_" + account.id().toString().replace("-", "");
+        jdbc.sql("""
+                        create function %s() returns trigger language plpgsql as $$
+                        begin
+                          if new.user_id = '%s' then perform pg_sleep(5); end if;
+                          return new;
+                        end $$""".formatted(trigger, account.id())).update();
+        jdbc.sql("create trigger %1$s before insert on llm_usage for each row execute function %1$s()"
+                        .formatted(trigger))
+                .update();
+        try {
+            var response = api().post("/v1/chat/completions", key, body);
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(billedRows(account))
+                    .as("answered once its wait was over, not once the insert finished")
+                    .isZero();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> billedRows(account) == 1);
+        } finally {
+            jdbc.sql("drop trigger %1$s on llm_usage".formatted(trigger)).update();
+            jdbc.sql("drop function %s()".formatted(trigger)).update();
+        }
+        Thread.sleep(Duration.ofSeconds(1));
+        assertThat(billedRows(account)).as("billed once").isEqualTo(1);
+    }
+
     private long billedRows(Api.Account account) {
         return jdbc.sql("select count(*) from llm_usage where user_id = :id and cost_usd > 0")
                 .param("id", account.id())
