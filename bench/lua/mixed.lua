@@ -1,5 +1,8 @@
 -- A mixed read/write workload for wrk: each request picks one of the seeded users at random, then
--- reads their conversation list (85%), reads one conversation (10%) or posts a message (5%).
+-- reads their conversation list (85%), reads one conversation (10%) or posts a message (5%), which
+-- is a chat turn (the message, the model's answer, the ledger). BENCH_POST=append posts the message
+-- alone instead (POST .../messages/import), as posting did when this workload was first measured,
+-- before the chat turn took that endpoint over.
 -- The users come from the file named by BENCH_USERS: one "token conversationId" pair per line.
 local users = {}
 
@@ -21,6 +24,10 @@ request = function()
     return wrk.format("GET", "/api/conversations/" .. user.conversation, headers)
   end
   headers["Content-Type"] = "application/json"
+  if os.getenv("BENCH_POST") == "append" then
+    return wrk.format("POST", "/api/conversations/" .. user.conversation .. "/messages/import", headers,
+      '{"messages":[{"role":"user","content":"a message from the mixed workload"}]}')
+  end
   return wrk.format("POST", "/api/conversations/" .. user.conversation .. "/messages", headers,
     '{"content":"a message from the mixed workload"}')
 end
