@@ -30,25 +30,32 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
-class LoadShedding extends OncePerRequestFilter {
+public class LoadShedding extends OncePerRequestFilter {
 
     static final String RETRY_AFTER_SECONDS = "1";
 
     private final Semaphore places;
+    private final int maxInFlight;
     private final Duration queueTimeout;
     private final ProblemWriter problems;
     private final Counter shed;
 
     LoadShedding(WebProperties properties, ProblemWriter problems, MeterRegistry registry) {
         this.places = new Semaphore(properties.maxInFlight());
+        this.maxInFlight = properties.maxInFlight();
         this.queueTimeout = properties.queueTimeout();
         this.problems = problems;
         this.shed = Counter.builder("http.server.requests.shed")
                 .description("API requests refused with 503 because the replica had max-in-flight requests already")
                 .register(registry);
-        Gauge.builder("http.server.requests.in.flight", places, p -> properties.maxInFlight() - p.availablePermits())
+        Gauge.builder("http.server.requests.in.flight", this, LoadShedding::inFlight)
                 .description("API requests this replica is working on (the ones max-in-flight counts)")
                 .register(registry);
+    }
+
+    /** The {@code /api} and {@code /v1} requests this replica is working on, the caller's included. */
+    public int inFlight() {
+        return maxInFlight - places.availablePermits();
     }
 
     @Override

@@ -71,6 +71,26 @@ class UsageLedgerIT extends IntegrationTest {
     }
 
     @Test
+    void billedCallsOneAtATimeAreEachInTheLedgerWhenTheyAnswer() {
+        // a lone call spins for its commit for a moment before it parks: whichever ends its wait, it
+        // answers only once committed, when the commit is quick and when it outlasts the spin
+        var account = api().register();
+        var key = api().apiKey(account);
+        for (int i = 1; i <= 20; i++) {
+            if (i == 11) {
+                slowInserts(account, "0.05");
+            }
+            var body =
+                    "{\"model\":\"test-model\",\"messages\":[{\"role\":\"user\",\"content\":\"lone call " + i + "\"}]}";
+            assertThat(api().post("/v1/chat/completions", key, body).status()).isEqualTo(200);
+            assertThat(billedRows(account))
+                    .as("billed after %d answered calls", i)
+                    .isEqualTo(i);
+        }
+        dropSlowInserts(account);
+    }
+
+    @Test
     void aBilledCallIsAnsweredWhenItsRecordCannotCommitAndBilledOnceItCan() throws Exception {
         var account = api().register();
         var key = api().apiKey(account);
@@ -100,16 +120,7 @@ class UsageLedgerIT extends IntegrationTest {
         var key = api().apiKey(account);
         var body = "{\"model\":\"test-model\",\"messages\":[{\"role\":\"user\",\"content\":\"slow ledger\"}]}";
         // this account's inserts take longer than the 3 s commit wait: not a lock, a slow statement
-        String trigger = "usage_ledger_it_slow_" + account.id().toString().replace("-", "");
-        jdbc.sql("""
-                        create function %s() returns trigger language plpgsql as $$
-                        begin
-                          if new.user_id = '%s' then perform pg_sleep(5); end if;
-                          return new;
-                        end $$""".formatted(trigger, account.id())).update();
-        jdbc.sql("create trigger %1$s before insert on llm_usage for each row execute function %1$s()"
-                        .formatted(trigger))
-                .update();
+        slowInserts(account, "5");
         try {
             var response = api().post("/v1/chat/completions", key, body);
 
@@ -119,11 +130,34 @@ class UsageLedgerIT extends IntegrationTest {
                     .isZero();
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> billedRows(account) == 1);
         } finally {
-            jdbc.sql("drop trigger %1$s on llm_usage".formatted(trigger)).update();
-            jdbc.sql("drop function %s()".formatted(trigger)).update();
+            dropSlowInserts(account);
         }
         Thread.sleep(Duration.ofSeconds(1));
         assertThat(billedRows(account)).as("billed once").isEqualTo(1);
+    }
+
+    /** Makes every ledger insert of this account's rows take this many seconds (a trigger). */
+    private void slowInserts(Api.Account account, String seconds) {
+        String trigger = slowInsertTrigger(account);
+        jdbc.sql("""
+                        create function %s() returns trigger language plpgsql as $$
+                        begin
+                          if new.user_id = '%s' then perform pg_sleep(%s); end if;
+                          return new;
+                        end $$""".formatted(trigger, account.id(), seconds)).update();
+        jdbc.sql("create trigger %1$s before insert on llm_usage for each row execute function %1$s()"
+                        .formatted(trigger))
+                .update();
+    }
+
+    private void dropSlowInserts(Api.Account account) {
+        String trigger = slowInsertTrigger(account);
+        jdbc.sql("drop trigger %1$s on llm_usage".formatted(trigger)).update();
+        jdbc.sql("drop function %s()".formatted(trigger)).update();
+    }
+
+    private static String slowInsertTrigger(Api.Account account) {
+        return "usage_ledger_it_slow_" + account.id().toString().replace("-", "");
     }
 
     private long billedRows(Api.Account account) {

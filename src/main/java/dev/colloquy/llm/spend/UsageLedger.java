@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -43,6 +44,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * timer task on the carrier pool's delay scheduler, which cost a tenth of a billed call's CPU
  * (bench/run-gateway's profile, BENCHMARKS.md). Instead one thread lets the calls whose wait is over go
  * every {@link #EXPIRY_PERIOD} at most, so a call waits at most {@code commitWait} and that period.
+ *
+ * <p>A billed call that is the only API request the replica is working on spins for its commit for up to
+ * {@link #SPIN} before it parks: parked, it is woken through the virtual-thread scheduler (the
+ * unpark, a carrier's wake-up, the remount), which was about a tenth of a millisecond of a priced
+ * call's latency at one stream (bench/run-gateway, BENCHMARKS.md). With any other API request in
+ * flight it parks at once, so that the core it would spin on serves them.
  */
 @Component
 public class UsageLedger implements SmartLifecycle {
@@ -90,6 +97,12 @@ public class UsageLedger implements SmartLifecycle {
 
     /** How often, at most, calls whose {@code commitWait} is over are let go without their commit. */
     private static final Duration EXPIRY_PERIOD = Duration.ofMillis(100);
+
+    /**
+     * How long, at most, a lone billed call spins for its commit before it parks: about one commit's
+     * round trip on loopback, so a slow database costs a spinning call this much CPU and no more.
+     */
+    private static final long SPIN = TimeUnit.MICROSECONDS.toNanos(200);
 
     /** Batches up to this size go in as one multi-row insert; larger ones through COPY. */
     private static final int SMALL_BATCH = 64;
@@ -169,6 +182,16 @@ public class UsageLedger implements SmartLifecycle {
      * commitWait} when the database is slow or gone (it stays queued and is retried).
      */
     public void record(UsageRecord usage) {
+        record(usage, false);
+    }
+
+    /**
+     * Records a call, as {@link #record(UsageRecord)}.
+     *
+     * @param alone whether it is the only API request the replica is working on, so that a billed
+     *     call may spin for its commit for a moment instead of parking at once
+     */
+    public void record(UsageRecord usage, boolean alone) {
         // 0 turns the wait off: faster calls, but a replica killed outright loses the last moment's usage
         boolean billed = usage.costUsd().signum() > 0 && commitWait.isPositive();
         var pending = new Pending(
@@ -193,6 +216,9 @@ public class UsageLedger implements SmartLifecycle {
             LockSupport.unpark(writer);
         }
         if (billed) {
+            if (alone) {
+                spinFor(pending.committed());
+            }
             try {
                 if (!pending.committed().get()) {
                     log.warn("Usage record {} not committed within {}: it stays queued", usage.id(), commitWait);
@@ -202,6 +228,14 @@ public class UsageLedger implements SmartLifecycle {
             } catch (ExecutionException e) {
                 throw new IllegalStateException("never completed exceptionally", e);
             }
+        }
+    }
+
+    /** Spins until the record commits or {@link #SPIN} has passed. */
+    private static void spinFor(CompletableFuture<Boolean> committed) {
+        long until = System.nanoTime() + SPIN;
+        while (!committed.isDone() && until - System.nanoTime() > 0) {
+            Thread.onSpinWait();
         }
     }
 
