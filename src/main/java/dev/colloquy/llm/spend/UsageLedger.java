@@ -45,10 +45,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * (bench/run-gateway's profile, BENCHMARKS.md). Instead one thread lets the calls whose wait is over go
  * every {@link #EXPIRY_PERIOD} at most, so a call waits at most {@code commitWait} and that period.
  *
- * <p>A billed call that is the only API request the replica is working on spins for its commit for up to
- * {@link #SPIN} before it parks: parked, it is woken through the virtual-thread scheduler (the
- * unpark, a carrier's wake-up, the remount), which was about a tenth of a millisecond of a priced
- * call's latency at one stream (bench/run-gateway, BENCHMARKS.md). With any other API request in
+ * <p>A billed call that is the only API request the replica is working on spins for its commit for
+ * up to {@link #SPIN} before it parks: parked, it is woken through the virtual-thread scheduler (the
+ * unpark, a carrier's wake-up, the remount), and spinning took 0.2-0.35 ms off a priced call's p50
+ * at one stream (bench/run-gateway, BENCHMARKS.md, fifteenth session). With any other API request in
  * flight it parks at once, so that the core it would spin on serves them.
  */
 @Component
