@@ -9,7 +9,6 @@ import dev.colloquy.llm.answers.AnswerCache;
 import dev.colloquy.llm.provider.ProviderResult;
 import dev.colloquy.llm.spend.UsageLedger;
 import dev.colloquy.llm.spend.UsageRecord;
-import dev.colloquy.web.LoadShedding;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
@@ -21,12 +20,10 @@ public class Billing {
 
     private final UsageLedger ledger;
     private final LlmMetrics metrics;
-    private final LoadShedding requests;
 
-    Billing(UsageLedger ledger, LlmMetrics metrics, LoadShedding requests) {
+    Billing(UsageLedger ledger, LlmMetrics metrics) {
         this.ledger = ledger;
         this.metrics = metrics;
-        this.requests = requests;
     }
 
     /**
@@ -58,9 +55,7 @@ public class Billing {
                 Duration.ofNanos(callStarted - started),
                 false);
         var status = completion.complete() ? "complete" : "incomplete";
-        ledger.record(
-                UsageRecord.of(request.userId(), request.conversationId(), model, usage, status, latency),
-                requests.inFlight() <= 1);
+        ledger.record(UsageRecord.of(request.userId(), request.conversationId(), model, usage, status, latency));
         metrics.completed(model, completion, status);
         return completion;
     }

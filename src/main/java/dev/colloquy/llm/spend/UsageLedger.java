@@ -3,6 +3,7 @@ package dev.colloquy.llm.spend;
 import dev.colloquy.llm.LlmProperties;
 import dev.colloquy.platform.CopyWriter;
 import dev.colloquy.platform.PartitionedTable;
+import dev.colloquy.web.LoadShedding;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,6 +155,7 @@ public class UsageLedger implements SmartLifecycle {
     private final JdbcTemplate template;
     private final CopyWriter copyWriter;
     private final TransactionTemplate transactions;
+    private final LoadShedding requests;
     private volatile boolean running;
     private volatile boolean expiring;
     private Thread writer;
@@ -164,12 +166,14 @@ public class UsageLedger implements SmartLifecycle {
             JdbcTemplate template,
             CopyWriter copyWriter,
             TransactionTemplate transactions,
+            LoadShedding requests,
             LlmProperties properties) {
         this.commitWait = properties.ledgerCommitWait();
         this.jdbc = jdbc;
         this.template = template;
         this.copyWriter = copyWriter;
         this.transactions = transactions;
+        this.requests = requests;
     }
 
     @Bean
@@ -182,16 +186,6 @@ public class UsageLedger implements SmartLifecycle {
      * commitWait} when the database is slow or gone (it stays queued and is retried).
      */
     public void record(UsageRecord usage) {
-        record(usage, false);
-    }
-
-    /**
-     * Records a call, as {@link #record(UsageRecord)}.
-     *
-     * @param alone whether it is the only API request the replica is working on, so that a billed
-     *     call may spin for its commit for a moment instead of parking at once
-     */
-    public void record(UsageRecord usage, boolean alone) {
         // 0 turns the wait off: faster calls, but a replica killed outright loses the last moment's usage
         boolean billed = usage.costUsd().signum() > 0 && commitWait.isPositive();
         var pending = new Pending(
@@ -216,7 +210,7 @@ public class UsageLedger implements SmartLifecycle {
             LockSupport.unpark(writer);
         }
         if (billed) {
-            if (alone) {
+            if (requests.inFlight() <= 1) {
                 spinFor(pending.committed());
             }
             try {
