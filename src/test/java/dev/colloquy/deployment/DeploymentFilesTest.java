@@ -125,7 +125,13 @@ class DeploymentFilesTest {
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
         assertThat(container.getReadinessProbe().getTimeoutSeconds()).isEqualTo(30);
-        assertThat(container.getStartupProbe()).isNotNull();
+        var startup = container.getStartupProbe();
+        assertThat(startup.getPeriodSeconds())
+                .as("the startup probe's period: a new pod is Ready no sooner than its next tick after the service")
+                .isEqualTo(1);
+        assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold())
+                .as("seconds a start (JVM and migrations) gets before liveness counts")
+                .isGreaterThanOrEqualTo(150);
         assertThat(container.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sleep", "15");
         assertThat(pod.getTerminationGracePeriodSeconds())
                 .as("preStop 15 s plus the service's 30 s graceful shutdown")
